@@ -1,0 +1,8 @@
+//! `mailplan diagnose`.
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> u8 {
+    super::usage_error("'diagnose' is not implemented yet")
+}

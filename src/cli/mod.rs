@@ -1,0 +1,72 @@
+//! The headless command line: one file per subcommand.
+
+pub mod check;
+pub mod diagnose;
+pub mod estimate;
+pub mod mx;
+pub mod report;
+pub mod scenarios;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Plan how your organisation's mail should run, and find out why a mail client cannot connect.
+///
+/// With no subcommand, mailplan opens its window.
+#[derive(Debug, Parser)]
+#[command(name = "mailplan", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check POP3, IMAP or SMTP endpoints (e.g. imaps://mail.example.com).
+    Check(check::Args),
+    /// Show a domain's MX records, provider and mail-security records.
+    Mx(mx::Args),
+    /// Diagnose an address or domain: MX, settings discovery, and checks of every endpoint.
+    Diagnose(diagnose::Args),
+    /// List or validate deployment scenarios.
+    #[command(subcommand)]
+    Scenarios(scenarios::Command),
+    /// Estimate costs for a plan file.
+    Estimate(estimate::Args),
+    /// Export a report (PDF, HTML, Markdown, JSON or CSV).
+    Report(report::Args),
+}
+
+/// Exit status: 0 all good, 1 a target or validation failed, 2 usage error.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FAILED: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+pub fn run(command: Command) -> ExitCode {
+    let code = match command {
+        Command::Check(a) => check::run(a),
+        Command::Mx(a) => mx::run(a),
+        Command::Diagnose(a) => diagnose::run(a),
+        Command::Scenarios(c) => scenarios::run(c),
+        Command::Estimate(a) => estimate::run(a),
+        Command::Report(a) => report::run(a),
+    };
+    ExitCode::from(code)
+}
+
+/// Prints a usage-type error and returns the usage exit status.
+pub fn usage_error(message: &str) -> u8 {
+    eprintln!("mailplan: {message}");
+    EXIT_USAGE
+}
+
+/// A tokio runtime for a headless command.
+pub fn runtime() -> tokio::runtime::Runtime {
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("mailplan: cannot start the async runtime: {e}");
+            std::process::exit(EXIT_FAILED as i32);
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! `mailplan report`.
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> u8 {
+    super::usage_error("'report' is not implemented yet")
+}

@@ -1,0 +1,1 @@
+//! Domain diagnosis: MX and provider, settings discovery, then concurrent checks.

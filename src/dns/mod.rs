@@ -1,0 +1,1 @@
+//! DNS look-ups for mail: MX, SRV, TXT security records (hickory-resolver).

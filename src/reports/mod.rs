@@ -1,0 +1,1 @@
+//! Reports: scenario comparison, costs and check results as PDF, HTML, Markdown, JSON and CSV.

@@ -1,0 +1,65 @@
+//! Making untrusted text (server banners, file contents) safe for each output.
+//!
+//! Terminal output strips control characters and escape sequences. Report writers
+//! have their own escapers in `reports`; they start from [`strip_controls`].
+
+/// Removes ANSI/VT escape sequences and every control character except tab.
+/// Line breaks become spaces: one server line stays one output line.
+pub fn strip_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => {
+                // CSI: ESC [ params final-byte; OSC: ESC ] ... BEL or ESC \ ; others: ESC + one char.
+                match chars.peek() {
+                    Some('[') => {
+                        chars.next();
+                        for c in chars.by_ref() {
+                            if ('\u{40}'..='\u{7e}').contains(&c) {
+                                break;
+                            }
+                        }
+                    }
+                    Some(']') => {
+                        chars.next();
+                        while let Some(c) = chars.next() {
+                            if c == '\u{7}' {
+                                break;
+                            }
+                            if c == '\u{1b}' {
+                                chars.next();
+                                break;
+                            }
+                        }
+                    }
+                    Some(_) => {
+                        chars.next();
+                    }
+                    None => {}
+                }
+            }
+            '\t' => out.push('\t'),
+            '\r' | '\n' => out.push(' '),
+            c if c.is_control() => {}
+            // Unicode bidi overrides can disguise text in terminals and reports.
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_escapes_and_controls() {
+        assert_eq!(strip_controls("ok\u{1b}[31mred\u{1b}[0m"), "okred");
+        assert_eq!(strip_controls("a\u{1b}]0;title\u{7}b"), "ab");
+        assert_eq!(strip_controls("nul\0 bell\u{7}"), "nul bell");
+        assert_eq!(strip_controls("two\r\nlines"), "two  lines");
+        assert_eq!(strip_controls("\u{202e}evil"), "evil");
+    }
+}

@@ -1,0 +1,1 @@
+//! Deployment scenarios: loading, validation and the built-in set from `scenarios/*.ron`.
