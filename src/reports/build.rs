@@ -458,18 +458,11 @@ fn scenario_sections(
             row
         })
         .collect();
-    let mut blocks = vec![Block::Table(Table {
+    let blocks = vec![Block::Table(Table {
         caption: None,
         columns,
         rows,
     })];
-    for s in scenarios {
-        if !s.summary.is_empty() {
-            blocks.push(Block::KeyValues {
-                items: vec![kv(c, &s.name, &s.summary)],
-            });
-        }
-    }
     let mut out = vec![Section {
         id: "scenarios".into(),
         heading: "Scenario comparison".into(),

@@ -20,8 +20,8 @@ pub fn html(text: &str) -> String {
 
 /// Escapes inline Markdown text (also safe inside a GFM table cell).
 ///
-/// Emphasis, links, inline HTML, autolinks, entity references, pipes and
-/// line-start markers (headings, lists, quotes) are neutralised with backslashes.
+/// Emphasis, links, inline HTML, autolinks, entity references and pipes are
+/// neutralised with backslashes. Use [`markdown_line`] for text that starts a line.
 pub fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
@@ -34,21 +34,33 @@ pub fn markdown(text: &str) -> String {
             c => out.push(c),
         }
     }
-    // Markers that only matter at the start of a line.
+    out
+}
+
+/// Like [`markdown`], for text at the start of a line (a paragraph, a list item): also
+/// neutralises what would start a heading, list, quote, rule or setext underline.
+pub fn markdown_line(text: &str) -> String {
+    let mut out = markdown(text);
     let trimmed = out.trim_start();
     let lead = out.len() - trimmed.len();
-    if let Some(first) = trimmed.chars().next() {
-        if matches!(first, '#' | '+' | '-' | '=' | '!' | ':') {
-            out.insert(lead, '\\');
-        } else if first.is_ascii_digit() {
+    let mut chars = trimmed.chars();
+    let first = chars.next();
+    let second = chars.next();
+    let spaced = |c: Option<char>| c.is_none_or(char::is_whitespace);
+    match first {
+        Some('#' | '=') => out.insert(lead, '\\'),
+        Some('-' | '+') if spaced(second) || trimmed.chars().all(|c| c == '-' || c == ' ') => {
+            out.insert(lead, '\\')
+        }
+        Some(c) if c.is_ascii_digit() => {
             // "1. text" or "1) text" would start an ordered list.
             let digits = trimmed.chars().take_while(|c| c.is_ascii_digit()).count();
-            if let Some(after) = trimmed[digits..].chars().next()
-                && (after == '.' || after == ')')
-            {
+            let mut rest = trimmed[digits..].chars();
+            if matches!(rest.next(), Some('.' | ')')) && spaced(rest.next()) {
                 out.insert(lead + digits, '\\');
             }
         }
+        _ => {}
     }
     out
 }
@@ -172,9 +184,13 @@ mod tests {
             markdown("a*b*_c_ [x](y) <b>"),
             r"a\*b\*\_c\_ \[x\](y) \<b\>"
         );
-        assert_eq!(markdown("# not a heading"), r"\# not a heading");
-        assert_eq!(markdown("1. not a list"), r"1\. not a list");
-        assert_eq!(markdown("-ERR no"), r"\-ERR no");
+        assert_eq!(markdown_line("# not a heading"), r"\# not a heading");
+        assert_eq!(markdown_line("1. not a list"), r"1\. not a list");
+        assert_eq!(markdown_line("- not a list"), r"\- not a list");
+        assert_eq!(markdown_line("---"), r"\---");
+        assert_eq!(markdown_line("-ERR fine"), "-ERR fine");
+        assert_eq!(markdown_line("8.2 fine"), "8.2 fine");
+        assert_eq!(markdown("# fine inline"), "# fine inline");
         assert_eq!(markdown("a|b"), r"a\|b");
         assert_eq!(markdown("&lt;"), r"\&lt;");
         assert_eq!(markdown("5,800 seats"), "5,800 seats");

@@ -1,7 +1,7 @@
 //! Markdown output: reads well as plain text and renders on common forges (GFM tables,
 //! task lists). Untrusted text is escaped; server words are shown as code spans.
 
-use super::escape::{markdown as md, markdown_code, markdown_fence};
+use super::escape::{markdown as md, markdown_code, markdown_fence, markdown_line};
 use super::model::*;
 use std::fmt::Write;
 
@@ -34,7 +34,7 @@ pub fn render(doc: &ReportDoc) -> String {
 fn block_md(out: &mut String, block: &Block) {
     match block {
         Block::Paragraph { text } => {
-            let _ = writeln!(out, "{}\n", md(text));
+            let _ = writeln!(out, "{}\n", markdown_line(text));
         }
         Block::Subheading { text } => {
             let _ = writeln!(out, "#### {}\n", md(text));
@@ -53,15 +53,22 @@ fn block_md(out: &mut String, block: &Block) {
                     (None, true) => format!("{}.", i + 1),
                     (None, false) => "-".to_owned(),
                 };
-                let _ = writeln!(out, "{marker} {}", md(&item.text));
+                let _ = writeln!(out, "{marker} {}", markdown_line(&item.text));
             }
             out.push('\n');
         }
         Block::Table(t) => table_md(out, t),
         Block::Callout { tone, title, text } => {
-            let _ = writeln!(out, "> **{}: {}**", tone.label(), md(title));
+            // "WARNING: Warning" or "FAIL: Verdict: FAIL" would say it twice.
+            let label = tone.label();
+            let says_it = title.to_lowercase().contains(&label.to_lowercase());
+            if matches!(tone, Tone::Ok | Tone::Info) || says_it {
+                let _ = writeln!(out, "> **{}**", md(title));
+            } else {
+                let _ = writeln!(out, "> **{label}: {}**", md(title));
+            }
             if !text.is_empty() {
-                let _ = writeln!(out, ">\n> {}", md(text));
+                let _ = writeln!(out, ">\n> {}", markdown_line(text));
             }
             out.push('\n');
         }

@@ -90,7 +90,7 @@ struct Layout {
 
 const BODY: f32 = 9.5;
 const SMALL: f32 = 8.3;
-const MONO: f32 = 7.3;
+const MONO: f32 = 7.8;
 
 impl Layout {
     fn new(paper: Paper) -> Layout {
@@ -347,7 +347,12 @@ fn block_pdf(l: &mut Layout, block: &Block) {
             boxed_pdf(l, *tone, &lines);
         }
         Block::Finding(f) => {
-            let head = format!("{}  {}  {}", f.severity.to_uppercase(), f.code, f.title);
+            let head = format!(
+                "{} \u{b7} {} \u{b7} {}",
+                f.severity.to_uppercase(),
+                f.code,
+                f.title
+            );
             let server = f.server_text.as_ref().map(|s| format!("Server said: {s}"));
             let why = format!("Why: {}", f.explanation);
             let fix = format!("Fix: {}", f.fix);
@@ -371,6 +376,18 @@ fn key_values_pdf(l: &mut Layout, items: &[(String, String)]) {
         .fold(60.0_f32, f32::max)
         .min(l.width() * 0.32);
     let lead = BODY * 1.35;
+    // Keep a short list together on one page.
+    let total_rows: usize = items
+        .iter()
+        .map(|(k, v)| {
+            let kl = wrap(&pdf_winansi(k), Font::Bold, BODY, key_w - 8.0).len();
+            let vl = wrap(&pdf_winansi(v), Font::Regular, BODY, l.width() - key_w).len();
+            kl.max(vl)
+        })
+        .sum();
+    if total_rows <= 12 {
+        l.ensure(total_rows as f32 * lead);
+    }
     for (k, v) in items {
         let kl = wrap(&pdf_winansi(k), Font::Bold, BODY, key_w - 8.0);
         let vl = wrap(&pdf_winansi(v), Font::Regular, BODY, l.width() - key_w);
