@@ -28,7 +28,10 @@ fn render(inputs: &ReportInputs, format: Format) -> (ReportDoc, Vec<u8>) {
     let doc = reports::build_report(inputs, fixed_stamp());
     let bytes = reports::render(format, &doc, inputs, RenderOptions::default()).unwrap();
     if let Ok(dir) = std::env::var("REPORTS_DUMP") {
-        let name = doc.title.replace(' ', "_");
+        let name = std::thread::current()
+            .name()
+            .unwrap_or("report")
+            .replace("::", "_");
         let path = PathBuf::from(dir).join(format!("{name}.{}", format.extension()));
         std::fs::write(path, &bytes).unwrap();
     }

@@ -9,8 +9,9 @@ use std::fmt::Write;
 const CSS: &str = r#"
 :root { --ink:#1f2933; --muted:#52606d; --line:#d9dee4; --ok:#2f855a; --info:#2b6cb0; --warn:#b7791f; --fail:#c53030; }
 * { box-sizing: border-box; }
+html { font-size: 15px; }
 body { font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--ink);
-  line-height: 1.45; margin: 0 auto; padding: 2rem 1.5rem 3rem; max-width: 60rem; font-size: 15px; }
+  line-height: 1.45; margin: 0 auto; padding: 2rem 1.5rem 3rem; max-width: 60rem; font-size: 1rem; }
 header { border-bottom: 3px solid var(--info); padding-bottom: .6rem; margin-bottom: 1.2rem; }
 h1 { font-size: 1.7rem; margin: 0 0 .2rem; }
 .subtitle { font-size: 1.1rem; font-weight: 600; margin: 0 0 .2rem; }
@@ -35,6 +36,7 @@ ul.checklist { list-style: none; padding-left: .2rem; }
 .tone-ok { border-left-color: var(--ok); background: #f0faf4; }
 .tone-warn { border-left-color: var(--warn); background: #fdf8ec; }
 .tone-fail { border-left-color: var(--fail); background: #fdf2f2; }
+.callout p:last-child, .finding p:last-child { margin-bottom: 0; }
 .callout .title, .finding .title { font-weight: 700; margin: 0 0 .2rem; }
 .badge { display: inline-block; font-size: .75rem; font-weight: 700; padding: .05rem .4rem; border-radius: 3px; color: #fff; background: var(--info); margin-right: .4rem; vertical-align: 1px; }
 .badge.tone-ok { background: var(--ok); } .badge.tone-warn { background: var(--warn); } .badge.tone-fail { background: var(--fail); }
@@ -50,7 +52,8 @@ pre.transcript .client { color: #9ae6b4; } pre.transcript .note { color: #a0aec0
 footer { margin-top: 2.5rem; color: var(--muted); font-size: .8rem; border-top: 1px solid var(--line); padding-top: .5rem; }
 @media print {
   @page { margin: 14mm 12mm 16mm; }
-  body { max-width: none; padding: 0; font-size: 10pt; }
+  html { font-size: 10pt; }
+  body { max-width: none; padding: 0 2px; }
   header { border-bottom-width: 2px; }
   h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
   h2 { margin-top: 1.2rem; }
@@ -264,7 +267,8 @@ fn rgb((r, g, b): (u8, u8, u8)) -> String {
 }
 
 fn chart_html(out: &mut String, chart: &Chart) {
-    let l = layout(chart, 640.0, 300.0);
+    // Laid out smaller than it is shown, so labels come out at a readable size.
+    let l = layout(chart, 520.0, 250.0);
     let _ = write!(
         out,
         "<figure><svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\" font-family=\"Helvetica, Arial, sans-serif\"><title>{}</title>",
@@ -311,9 +315,14 @@ fn chart_html(out: &mut String, chart: &Chart) {
                     Anchor::Middle => "middle",
                     Anchor::End => "end",
                 };
+                let weight = if *size >= 10.0 {
+                    " font-weight=\"bold\""
+                } else {
+                    ""
+                };
                 let _ = write!(
                     out,
-                    "<text x=\"{x:.1}\" y=\"{y:.1}\" font-size=\"{size}\" text-anchor=\"{a}\" fill=\"{}\">{}</text>",
+                    "<text x=\"{x:.1}\" y=\"{y:.1}\" font-size=\"{size}\"{weight} text-anchor=\"{a}\" fill=\"{}\">{}</text>",
                     rgb(*color),
                     esc(text)
                 );
