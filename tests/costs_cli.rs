@@ -1,6 +1,9 @@
 //! `mailplan estimate` end to end on the shipped classic plan.
 
-use std::process::Command;
+use clap::Parser;
+use mailplan::cli::{Cli, Command};
+
+// In-process: the shared build folder's `mailplan` binary may belong to another branch's build.
 
 const SCENARIOS: &[(&str, &str)] = &[
     (
@@ -16,15 +19,12 @@ const SCENARIOS: &[(&str, &str)] = &[
 ];
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mailplan"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let cli = Cli::try_parse_from(std::iter::once("mailplan").chain(args.iter().copied())).unwrap();
+    let Some(Command::Estimate(a)) = cli.command else {
+        panic!("not an estimate command")
+    };
+    let o = mailplan::cli::estimate::execute(&a);
+    (o.code as i32, o.stdout, o.stderr)
 }
 
 #[test]

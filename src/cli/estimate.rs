@@ -31,12 +31,38 @@ pub struct Args {
     pub today: Option<NaiveDate>,
 }
 
+/// What one run of the command produced (so it can be tested in-process).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// Exit status (see `cli::EXIT_*`).
+    pub code: u8,
+    pub stdout: String,
+    /// Error lines, already stripped of control characters.
+    pub stderr: String,
+}
+
 pub fn run(args: Args) -> u8 {
+    let outcome = execute(&args);
+    print!("{}", outcome.stdout);
+    eprint!("{}", outcome.stderr);
+    outcome.code
+}
+
+/// Runs `mailplan estimate` and returns its output instead of printing it.
+pub fn execute(args: &Args) -> Outcome {
+    let mut stderr = String::new();
+    let fail = |stderr: &mut String, msg: &str| {
+        stderr.push_str(&format!("mailplan: {}\n", strip_controls(msg)));
+    };
     let plan = match crate::plan::load_plan(&args.plan) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("mailplan: {}", strip_controls(&e.to_string()));
-            return super::EXIT_FAILED;
+            fail(&mut stderr, &e.to_string());
+            return Outcome {
+                code: super::EXIT_FAILED,
+                stdout: String::new(),
+                stderr,
+            };
         }
     };
     let extra: Vec<PathBuf> = args.prices.iter().cloned().collect();
@@ -51,11 +77,18 @@ pub fn run(args: Args) -> u8 {
         }
     }
     for e in &errors {
-        eprintln!("mailplan: {}", strip_controls(&e.to_string()));
+        fail(&mut stderr, &e.to_string());
     }
     if scenarios.is_empty() {
-        eprintln!("mailplan: no scenarios to estimate; pass --scenarios DIR with scenario files");
-        return super::EXIT_FAILED;
+        fail(
+            &mut stderr,
+            "no scenarios to estimate; pass --scenarios DIR with scenario files",
+        );
+        return Outcome {
+            code: super::EXIT_FAILED,
+            stdout: String::new(),
+            stderr,
+        };
     }
     let today = args
         .today
@@ -69,21 +102,28 @@ pub fn run(args: Args) -> u8 {
         Ok(human_table(&plan.name, &est))
     };
     match output {
-        Ok(text) => {
-            print!("{text}");
+        Ok(mut text) => {
             if !text.ends_with('\n') {
-                println!();
+                text.push('\n');
+            }
+            Outcome {
+                code: if errors.is_empty() {
+                    super::EXIT_OK
+                } else {
+                    super::EXIT_FAILED
+                },
+                stdout: text,
+                stderr,
             }
         }
         Err(e) => {
-            eprintln!("mailplan: cannot write the estimate: {e}");
-            return super::EXIT_FAILED;
+            fail(&mut stderr, &format!("cannot write the estimate: {e}"));
+            Outcome {
+                code: super::EXIT_FAILED,
+                stdout: String::new(),
+                stderr,
+            }
         }
-    }
-    if errors.is_empty() {
-        super::EXIT_OK
-    } else {
-        super::EXIT_FAILED
     }
 }
 

@@ -703,7 +703,7 @@ impl Context<'_> {
     ) -> (i64, String) {
         let options = &entry.item.billing;
         let Some(first) = options.first() else {
-            return (0, "as listed".into());
+            return (0, String::new());
         };
         let chosen = match self.inputs.billing.get(scenario) {
             Some(term) => match options.iter().find(|o| o.term == *term) {
@@ -1023,7 +1023,7 @@ fn break_even(
                     be.cheaper_below = Some(cheaper_at_n0.to_string());
                     be.cheaper_above = Some(cheaper_at_n0.to_string());
                     be.explanation = format!(
-                        "{cheaper_at_n0} is cheaper at every size (same cost per seat, lower fixed cost)"
+                        "{cheaper_at_n0} is cheaper than {other} at every size (same cost per seat, lower fixed cost)"
                     );
                 }
                 out.push(be);
@@ -1037,7 +1037,9 @@ fn break_even(
             if n_star < 1 {
                 be.cheaper_below = Some(above.to_string());
                 be.cheaper_above = Some(above.to_string());
-                be.explanation = format!("{above} is cheaper at every organisation size");
+                let other = if above == *a { *b } else { *a };
+                be.explanation =
+                    format!("{above} is cheaper than {other} at every organisation size");
             } else {
                 be.seats = Some(n_star as u64);
                 be.cheaper_below = Some(below.to_string());
