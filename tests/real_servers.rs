@@ -707,6 +707,17 @@ fn inspect_latest_reads_a_normal_date_header() {
 
 /// Reads the flags of the newest INBOX message with a minimal IMAPS client of its own (EXAMINE: read-only).
 fn imap_flags_of_newest(s: &Servers, user: &str, password: &str) -> String {
+    let flags = imap_fetch_newest(s, user, password, "FLAGS");
+    assert!(
+        flags.contains("FLAGS"),
+        "no FLAGS in the FETCH reply: {flags}"
+    );
+    flags
+}
+
+/// Logs in over IMAPS with its own minimal client, EXAMINEs (read-only) INBOX and returns the untagged
+/// reply lines of `FETCH * (items)` for the newest message.
+fn imap_fetch_newest(s: &Servers, user: &str, password: &str, items: &str) -> String {
     let (host, port) = s.addr("MAILPLAN_TEST_IMAPS");
     let pem = std::fs::read(s.ca()).expect("read the test CA");
     let ca = native_tls::Certificate::from_pem(&pem).expect("parse the test CA");
@@ -727,10 +738,10 @@ fn imap_flags_of_newest(s: &Servers, user: &str, password: &str) -> String {
     let commands = [
         ("a", format!("LOGIN {} {}", quoted(user), quoted(password))),
         ("b", "EXAMINE INBOX".to_owned()),
-        ("c", "FETCH * (FLAGS)".to_owned()),
+        ("c", format!("FETCH * ({items})")),
         ("d", "LOGOUT".to_owned()),
     ];
-    let mut flags = String::new();
+    let mut fetched = String::new();
     for (tag, cmd) in commands {
         conn.get_mut()
             .write_all(format!("{tag} {cmd}\r\n").as_bytes())
@@ -738,17 +749,14 @@ fn imap_flags_of_newest(s: &Servers, user: &str, password: &str) -> String {
         let before = transcript.len();
         read_until(&mut conn, &mut transcript, &format!("{tag} "));
         if tag == "c" {
-            flags = transcript[before..]
+            fetched = transcript[before..]
                 .lines()
-                .filter(|l| l.contains("FETCH"))
-                .collect();
+                .filter(|l| !l.starts_with("c "))
+                .collect::<Vec<_>>()
+                .join("\n");
         }
     }
-    assert!(
-        flags.contains("FLAGS"),
-        "no FLAGS in the FETCH reply: {transcript}"
-    );
-    flags
+    fetched
 }
 
 /// Reads IMAP lines into `transcript` until the tagged reply `tag`, which must be OK.
@@ -1036,6 +1044,27 @@ fn cli_uses_the_test_dns_server() {
     let results = json_results(&out);
     assert_eq!(results[0]["verdict"], "ok", "{:#}", results[0]);
     assert_eq!(results[0]["host"], "mail.mailplan.test");
+}
+
+/// The fixtures are as documented, checked without mailplan: the quoted tricky password logs in, alice's
+/// newest message has no Date: header and is unseen, bob's has one.
+#[test]
+fn the_test_mailboxes_are_as_documented() {
+    let s = require_servers!();
+    let (user, password) = s.user();
+    let newest = imap_fetch_newest(&s, &user, &password, "FLAGS BODY.PEEK[HEADER]");
+    assert!(
+        newest.contains("Subject: A message without a Date header"),
+        "{newest}"
+    );
+    assert!(!newest.contains("\nDate:"), "{newest}");
+    assert!(!newest.contains("\\Seen"), "{newest}");
+    let (user, password) = s.tricky_user();
+    let newest = imap_fetch_newest(&s, &user, &password, "BODY.PEEK[HEADER.FIELDS (DATE)]");
+    assert!(
+        newest.contains("Date: Fri, 15 Apr 2022 05:19:58 +0000"),
+        "{newest}"
+    );
 }
 
 #[test]
