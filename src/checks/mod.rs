@@ -173,18 +173,9 @@ pub struct CheckResult {
 /// Progress of checks, sent while they run. `index` is the target's position in the list.
 #[derive(Debug, Clone)]
 pub enum Progress {
-    Started {
-        index: usize,
-        target: String,
-    },
-    Step {
-        index: usize,
-        step: Step,
-    },
-    Finished {
-        index: usize,
-        result: Box<CheckResult>,
-    },
+    Started { index: usize, target: String },
+    Step { index: usize, step: Step },
+    Finished { index: usize, result: Box<CheckResult> },
 }
 
 /// Runs one check to completion, within `opts.timeout`. Never panics on server input.
