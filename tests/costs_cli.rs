@@ -120,3 +120,33 @@ fn bad_plan_files_exit_non_zero_with_a_message() {
     assert_eq!(code, 1);
     assert!(err.contains("cannot open"), "{err}");
 }
+
+#[test]
+fn file_text_cannot_drive_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("evil.ron"),
+        r#"Scenario(id: "evil", name: "Evil\u{1b}[2J\u{1b}]0;title\u{7} name",
+            cost_lines: [(role: HostedSubscription, seats: All, default_item: Some("google.apps.premier"),
+                          note: "note\u{1b}[31m red")])"#,
+    )
+    .unwrap();
+    let plan = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/examples/classic.ron"
+    );
+    let (code, out, err) = run(&[
+        "estimate",
+        "--plan",
+        plan,
+        "--scenarios",
+        dir.path().to_str().unwrap(),
+        "--today",
+        "2026-12-03",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Evil"), "{out}");
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    // 5,800 × $50.00 on the 2008 book.
+    assert!(out.contains("$290,000.00"), "{out}");
+}
