@@ -3,18 +3,33 @@
 
 use mailplan::reports::sample;
 use std::path::Path;
-use std::process::Command;
 
+/// Runs `mailplan ARGS` in-process from `dir` (the shared build folder's binary may belong
+/// to another branch, so the command is parsed and executed here).
 fn mailplan(args: &[&str], dir: &Path) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mailplan"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run mailplan");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    use clap::Parser;
+    use mailplan::cli::{Cli, Command};
+    let mut argv = vec!["mailplan".to_owned()];
+    for a in args {
+        // Relative paths are resolved against `dir`, as a shell started there would.
+        let p = dir.join(a);
+        let is_path = a.ends_with(".json") || a.ends_with(".ron") || a.starts_with("r.");
+        argv.push(if is_path {
+            p.display().to_string()
+        } else {
+            (*a).to_owned()
+        });
+    }
+    match Cli::try_parse_from(&argv) {
+        Ok(Cli {
+            command: Some(Command::Report(a)),
+        }) => {
+            let (code, messages) = mailplan::cli::report::execute(&a);
+            (i32::from(code), messages.join("\n"))
+        }
+        Ok(_) => panic!("not a report command"),
+        Err(e) => (2, e.to_string()),
+    }
 }
 
 fn write_results(dir: &Path) {
@@ -168,4 +183,33 @@ fn plan_file_gives_a_planning_report() {
     let md = std::fs::read_to_string(dir.path().join("r.md")).unwrap();
     assert!(md.starts_with("# Mail plan report"), "{md}");
     assert!(md.contains(r"Pilot \<b\>2024\</b\>"), "{md}");
+}
+
+#[test]
+fn the_classic_example_plan_reports_its_key_figures() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let plan = root.join("scenarios/examples/classic.ron");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("classic.md");
+    let (code, err) = mailplan(
+        &[
+            "report",
+            "--plan",
+            plan.to_str().unwrap(),
+            "--today",
+            "2026-01-01",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let md = std::fs::read_to_string(&out).unwrap();
+    // 2,000 moving seats × $50 per user per year on the 2008 book.
+    assert!(md.contains("$100,000.00"), "{md}");
+    assert!(md.contains("## Recommendation") && md.contains("## Costs"));
+    assert!(
+        md.contains("Google Apps Premier"),
+        "line breakdown names the item"
+    );
 }

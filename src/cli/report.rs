@@ -1,8 +1,11 @@
 //! `mailplan report`: export a plan and/or check results as PDF, HTML, Markdown, JSON or CSV.
 
 use crate::checks::CheckResult;
+use crate::diagnose::Diagnosis;
 use crate::files::{FileError, read_text};
-use crate::reports::{self, Format, Paper, PlanContext, RenderOptions, ReportInputs, SaveError};
+use crate::reports::{
+    self, DiagnosisReport, Format, Paper, RenderOptions, ReportInputs, SaveError,
+};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -34,39 +37,69 @@ pub struct Args {
     /// A title instead of the default one.
     #[arg(long)]
     pub title: Option<String>,
+    /// Extra scenario files (added to or overriding the built-in ones by id).
+    #[arg(long, value_name = "DIR")]
+    pub scenarios: Option<PathBuf>,
+    /// Extra price books.
+    #[arg(long, value_name = "DIR")]
+    pub prices: Option<PathBuf>,
+    /// Price dates are judged against this day instead of today (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", hide = true)]
+    pub today: Option<chrono::NaiveDate>,
+}
+
+/// What a results file held.
+#[derive(Debug)]
+pub enum LoadedResults {
+    Checks(Vec<CheckResult>),
+    Diagnosis(Box<Diagnosis>),
 }
 
 pub fn run(args: Args) -> u8 {
-    if args.plan.is_none() && args.checks.is_none() {
-        return super::usage_error("report needs --plan PLAN.ron, --checks RESULTS.json, or both");
+    let (code, messages) = execute(&args);
+    for m in messages {
+        eprintln!("mailplan: {m}");
     }
-    let format = match args.format.or_else(|| Format::from_path(&args.out)) {
-        Some(f) => f,
-        None => {
-            return super::usage_error(
-                "say which format with --format pdf|html|md|json|csv (the --out name has no known extension)",
-            );
-        }
+    code
+}
+
+/// Runs the command; returns the exit status and the messages for standard error (already
+/// free of control characters). In-process, so tests do not depend on a built binary.
+pub fn execute(args: &Args) -> (u8, Vec<String>) {
+    let mut messages: Vec<String> = Vec::new();
+    let mut say = |m: &str| messages.push(crate::sanitize::strip_controls(m));
+    if args.plan.is_none() && args.checks.is_none() {
+        say("report needs --plan PLAN.ron, --checks RESULTS.json, or both");
+        return (super::EXIT_USAGE, messages);
+    }
+    let Some(format) = args.format.or_else(|| Format::from_path(&args.out)) else {
+        say(
+            "say which format with --format pdf|html|md|json|csv (the --out name has no known extension)",
+        );
+        return (super::EXIT_USAGE, messages);
     };
-    let mut inputs = ReportInputs {
-        title: args.title.clone(),
-        ..Default::default()
-    };
+    let mut inputs = ReportInputs::default();
     if let Some(path) = &args.plan {
-        match load_plan(path) {
-            Ok(ctx) => inputs.plan = Some(ctx),
+        let mut warnings = Vec::new();
+        match planning(path, args, &mut warnings) {
+            Ok(planned) => inputs = planned,
             Err(e) => {
-                eprintln!("mailplan: {e}");
-                return super::EXIT_FAILED;
+                say(&e.to_string());
+                return (super::EXIT_FAILED, messages);
             }
         }
+        for w in &warnings {
+            say(&format!("warning: {w}"));
+        }
     }
+    inputs.title = args.title.clone();
     if let Some(path) = &args.checks {
         match load_results(path) {
-            Ok(results) => inputs.checks = results,
+            Ok(LoadedResults::Checks(results)) => inputs.checks = results,
+            Ok(LoadedResults::Diagnosis(d)) => inputs.diagnoses = vec![DiagnosisReport::from(&*d)],
             Err(e) => {
-                eprintln!("mailplan: {e}");
-                return super::EXIT_FAILED;
+                say(&e.to_string());
+                return (super::EXIT_FAILED, messages);
             }
         }
     }
@@ -78,46 +111,55 @@ pub fn run(args: Args) -> u8 {
     };
     match reports::export(&inputs, format, &args.out, args.force, opts) {
         Ok(()) => {
-            eprintln!("mailplan: wrote {}", args.out.display());
-            super::EXIT_OK
+            say(&format!("wrote {}", args.out.display()));
+            (super::EXIT_OK, messages)
         }
-        Err(e @ SaveError::Exists(_)) => super::usage_error(&e.to_string()),
+        Err(e @ SaveError::Exists(_)) => {
+            say(&e.to_string());
+            (super::EXIT_USAGE, messages)
+        }
         Err(e) => {
-            eprintln!("mailplan: {e}");
-            super::EXIT_FAILED
+            say(&e.to_string());
+            (super::EXIT_FAILED, messages)
         }
     }
 }
 
-/// Reads a plan file and keeps what the report shows.
-fn load_plan(path: &Path) -> Result<PlanContext, FileError> {
-    let plan: crate::plan::Plan = crate::files::load_ron(path)?;
-    if plan.version > crate::plan::PLAN_VERSION {
-        return Err(FileError::new(
-            path.display().to_string(),
-            format!(
-                "plan file version {} is newer than this mailplan understands ({}); update mailplan",
-                plan.version,
-                crate::plan::PLAN_VERSION
-            ),
-        ));
-    }
-    Ok(PlanContext {
-        name: plan.name,
-        ..Default::default()
-    })
+/// Reads a plan, loads scenarios and price books, and runs the cost model and the advisor.
+/// Problems with extra scenario or price files are returned as warnings.
+fn planning(
+    path: &Path,
+    args: &Args,
+    warnings: &mut Vec<String>,
+) -> Result<ReportInputs, FileError> {
+    let plan = crate::plan::load_plan(path)?;
+    let extra: Vec<PathBuf> = args.prices.iter().cloned().collect();
+    let (catalogue, errors) = crate::costs::books::load_catalogue(&extra);
+    warnings.extend(errors.iter().map(ToString::to_string));
+    let ids = catalogue.ids();
+    let set = crate::scenarios::load_all(args.scenarios.as_deref(), Some(&ids));
+    warnings.extend(set.errors.iter().map(ToString::to_string));
+    let scenarios: Vec<crate::scenarios::Scenario> =
+        set.scenarios.into_iter().map(|l| l.scenario).collect();
+    let today = args
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    Ok(reports::adapt::planning_inputs(
+        &plan, &scenarios, &catalogue, today,
+    ))
 }
 
 /// Reads `{"version":1,"results":[...]}` (from `check --json`), a bare list of results, or
 /// one result.
-pub fn load_results(path: &Path) -> Result<Vec<CheckResult>, FileError> {
+pub fn load_results(path: &Path) -> Result<LoadedResults, FileError> {
     let name = path.display().to_string();
     let text = read_text(path)?;
     parse_results(&name, &text)
 }
 
-/// Parses check results JSON; `name` is used in error messages.
-pub fn parse_results(name: &str, text: &str) -> Result<Vec<CheckResult>, FileError> {
+/// Parses check results (`check --json`) or a diagnosis (`diagnose --json`), told apart by
+/// shape; `name` is used in error messages.
+pub fn parse_results(name: &str, text: &str) -> Result<LoadedResults, FileError> {
     let json_err = |e: serde_json::Error| FileError {
         file: name.to_owned(),
         line: Some(e.line()),
@@ -125,7 +167,24 @@ pub fn parse_results(name: &str, text: &str) -> Result<Vec<CheckResult>, FileErr
         message: format!("not valid check results: {e}"),
     };
     let value: serde_json::Value = serde_json::from_str(text).map_err(json_err)?;
-    match &value {
+    if let serde_json::Value::Object(map) = &value
+        && map.contains_key("endpoints")
+        && map.contains_key("summary")
+    {
+        let version = map.get("version").and_then(|v| v.as_u64()).unwrap_or(1);
+        if version > u64::from(crate::diagnose::DIAGNOSIS_VERSION) {
+            return Err(FileError::new(
+                name,
+                format!(
+                    "diagnosis file version {version} is newer than this mailplan understands; update mailplan"
+                ),
+            ));
+        }
+        return serde_json::from_value::<Diagnosis>(value)
+            .map(|d| LoadedResults::Diagnosis(Box::new(d)))
+            .map_err(|e| FileError::new(name, format!("not a valid diagnosis: {e}")));
+    }
+    let checks = match &value {
         serde_json::Value::Object(map) if map.contains_key("results") => {
             let version = map.get("version").and_then(|v| v.as_u64()).unwrap_or(1);
             if version > 1 {
@@ -149,7 +208,8 @@ pub fn parse_results(name: &str, text: &str) -> Result<Vec<CheckResult>, FileErr
             .map_err(|e| FileError::new(name, format!("not valid check results: {e}"))),
         _ => Err(FileError::new(
             name,
-            "expected the output of `mailplan check --json` ({\"version\":1,\"results\":[...]})",
+            "expected the output of `mailplan check --json` ({\"version\":1,\"results\":[...]}) or `mailplan diagnose --json`",
         )),
-    }
+    };
+    checks.map(LoadedResults::Checks)
 }

@@ -317,9 +317,11 @@ fn col(title: &str, align: Align) -> Column {
 fn recommendation_section(r: &Recommendation, c: &Cleaner) -> Section {
     let mut blocks = Vec::new();
     if let Some(top) = r.ranked.first() {
+        // The strongest reasons only; each scenario's section lists them all.
         let reasons = top
             .reasons
             .iter()
+            .take(3)
             .map(|s| c.clean(s))
             .collect::<Vec<_>>()
             .join(" ");
@@ -354,9 +356,10 @@ fn recommendation_section(r: &Recommendation, c: &Cleaner) -> Section {
                     vec![
                         (i + 1).to_string(),
                         c.clean(&s.name),
-                        s.score.map(|x| format!("{x:.1}")).unwrap_or_default(),
+                        s.score.map(|x| format!("{x:.0}")).unwrap_or_default(),
                         s.reasons
                             .iter()
+                            .take(2)
                             .map(|t| c.clean(t))
                             .collect::<Vec<_>>()
                             .join(" "),
@@ -388,6 +391,9 @@ fn recommendation_section(r: &Recommendation, c: &Cleaner) -> Section {
                 })
                 .collect(),
         });
+    }
+    for n in &r.notes {
+        blocks.push(Block::Paragraph { text: c.clean(n) });
     }
     if let Some(p) = &r.pop_or_imap {
         blocks.push(Block::Subheading {
@@ -475,6 +481,12 @@ fn scenario_sections(
             b.push(Block::Paragraph {
                 text: c.clean(&s.summary),
             });
+        }
+        if !s.fit_reasons.is_empty() {
+            b.push(Block::Subheading {
+                text: "How it fits your goals".into(),
+            });
+            b.push(list(c, &s.fit_reasons));
         }
         if !s.mail_flow.is_empty() {
             b.push(Block::Subheading {

@@ -51,6 +51,8 @@ pub struct Recommendation {
     pub ruled_out: Vec<RuledOut>,
     /// The POP3-or-IMAP answer with its reason, when asked.
     pub pop_or_imap: Option<String>,
+    /// Notes about the advice as a whole (e.g. budget not checked).
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -91,6 +93,8 @@ pub struct ScenarioDetail {
     pub push_back: Vec<String>,
     /// One-line fit per goal, for the comparison table: ("Cost", "higher").
     pub goal_fit: Vec<(String, String)>,
+    /// The advisor's reasons for this scenario's rank, most important first.
+    pub fit_reasons: Vec<String>,
 }
 
 /// Money in the smallest unit (cents), so sums never drift.

@@ -8,6 +8,7 @@
 //! secrets, and each renderer escapes for its format (HTML entities, Markdown specials,
 //! CSV formulas, WinAnsi for PDF).
 
+pub mod adapt;
 pub mod build;
 pub mod chart;
 pub mod csv_out;

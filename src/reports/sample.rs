@@ -66,6 +66,7 @@ pub fn planning() -> ReportInputs {
         pop_or_imap: Some(s(
             "IMAP: the mail should stay on the server, and users read it on more than one device.",
         )),
+        notes: vec![],
     };
     let dual = ScenarioDetail {
         id: s("dual-delivery-some"),
@@ -124,6 +125,7 @@ pub fn planning() -> ReportInputs {
             pair("Cost", "adds"),
             pair("Mobile access", "better"),
         ],
+        fit_reasons: vec![],
     };
     let hosted = ScenarioDetail {
         id: s("hosted-only"),
