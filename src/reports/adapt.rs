@@ -199,6 +199,8 @@ pub fn cost_report(est: &Estimate) -> CostReport {
         horizon_years: est.horizon_years,
         discount_rate_percent: est.discount_rate_percent,
         escalation_percent: est.escalation_percent,
+        seats_total: est.seats_total,
+        seats_moving: est.seats_moving,
         scenarios: est
             .scenarios
             .iter()

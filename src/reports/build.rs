@@ -611,12 +611,21 @@ fn cost_sections(k: &CostReport, c: &Cleaner) -> Vec<Section> {
             ),
         ],
     }];
+    if k.seats_total > 0
+        && let Some(Block::KeyValues { items }) = blocks.first_mut()
+    {
+        let seats = format!(
+            "{} in total, {} moving",
+            group_thousands(u64::from(k.seats_total)),
+            group_thousands(u64::from(k.seats_moving))
+        );
+        items.insert(1, ("Seats".into(), seats));
+    }
     let total_title = format!("Total over {} years", k.horizon_years);
     blocks.push(Block::Table(Table {
         caption: Some("Summary per scenario".into()),
         columns: vec![
             col("Scenario", Align::Left),
-            col("Seats", Align::Right),
             col("One-off (year 0)", Align::Right),
             col("Yearly", Align::Right),
             col("Per seat / year", Align::Right),
@@ -629,7 +638,6 @@ fn cost_sections(k: &CostReport, c: &Cleaner) -> Vec<Section> {
             .map(|s| {
                 vec![
                     c.clean(&s.name),
-                    group_thousands(u64::from(s.seats)),
                     money_or_quote(s.one_off, &cur),
                     money_or_quote(s.yearly, &cur),
                     money_or_quote(s.per_seat_year, &cur),
@@ -765,12 +773,21 @@ fn cost_sections(k: &CostReport, c: &Cleaner) -> Vec<Section> {
                     .collect(),
             }));
         }
-        for w in &s.warnings {
-            b.push(Block::Callout {
+        match s.warnings.len() {
+            0 => {}
+            1 => b.push(Block::Callout {
                 tone: Tone::Warn,
                 title: "Warning".into(),
-                text: c.clean(w),
-            });
+                text: c.clean(&s.warnings[0]),
+            }),
+            n => {
+                b.push(Block::Callout {
+                    tone: Tone::Warn,
+                    title: format!("{n} warnings"),
+                    text: String::new(),
+                });
+                b.push(list(c, &s.warnings));
+            }
         }
         if b.is_empty() {
             continue;

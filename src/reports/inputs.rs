@@ -110,6 +110,9 @@ pub struct CostReport {
     pub horizon_years: u32,
     pub discount_rate_percent: f64,
     pub escalation_percent: f64,
+    /// Seats in the organisation and seats that would move (0 when unknown).
+    pub seats_total: u32,
+    pub seats_moving: u32,
     pub scenarios: Vec<ScenarioCost>,
     /// Id of the cheapest scenario over the horizon, when every total is known.
     pub cheapest: Option<String>,

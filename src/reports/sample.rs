@@ -156,6 +156,8 @@ pub fn planning() -> ReportInputs {
         horizon_years: 3,
         discount_rate_percent: 10.0,
         escalation_percent: 0.0,
+        seats_total: 5800,
+        seats_moving: 2000,
         scenarios: vec![
             ScenarioCost {
                 id: s("dual-delivery-some"),
