@@ -469,7 +469,11 @@ async fn tls_to_a_plaintext_port() {
     let fake = Fake::plain(vec![line("220 mx ESMTP"), Act::Hold]).await;
     let r = check(&format!("smtps://127.0.0.1:{}", fake.port), opts(3)).await;
     assert_code(&r, "tls.plaintext_port");
-    assert!(finding(&r, "tls.plaintext_port").server_text.is_some());
+    // The server's own words: its plain-text greeting, read on a second connection.
+    assert_eq!(
+        finding(&r, "tls.plaintext_port").server_text.as_deref(),
+        Some("220 mx ESMTP")
+    );
 }
 
 async fn implicit_imaps(identity: native_tls::Identity, o: CheckOptions) -> CheckResult {
@@ -559,6 +563,13 @@ async fn self_signed_and_unknown_ca_are_untrusted() {
             .as_ref()
             .unwrap()
             .self_signed
+    );
+
+    // Self-signed for another name: both problems are named.
+    let r = implicit_imaps(self_signed_for(&["mail.example.test"]), opts(5)).await;
+    assert!(
+        codes(&r).contains(&"tls.cert_untrusted")
+            && codes(&r).contains(&"tls.cert_hostname_mismatch")
     );
 
     let ca = TestCa::new(); // not given with --ca-file

@@ -352,12 +352,16 @@ impl TestCa {
 
 /// A self-signed certificate for localhost and 127.0.0.1.
 pub fn self_signed() -> Identity {
+    self_signed_for(&["localhost", "127.0.0.1"])
+}
+
+/// A self-signed certificate for these names.
+pub fn self_signed_for(names: &[&str]) -> Identity {
     let key = KeyPair::generate().expect("key");
-    let mut params = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
-        .expect("params");
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "localhost");
+    let mut params =
+        CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .expect("params");
+    params.distinguished_name.push(DnType::CommonName, names[0]);
     params.not_before = date_time_ymd(2020, 1, 1);
     params.not_after = date_time_ymd(2045, 1, 1);
     let cert = params.self_signed(&key).expect("cert");
