@@ -460,8 +460,8 @@ pub async fn diagnose(
     );
 
     let (cands, discovery) = candidates(&facts, table, opts.no_guess, opts.mx_port);
-    send(&progress, DiagnoseProgress::Candidates(cands.clone()));
     send(&progress, DiagnoseProgress::Stage("checks".into()));
+    send(&progress, DiagnoseProgress::Candidates(cands.clone()));
 
     let inner = progress.as_ref().map(|outer| {
         let (tx, mut rx) = mpsc::unbounded_channel::<Progress>();
