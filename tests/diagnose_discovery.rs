@@ -391,7 +391,8 @@ async fn full_diagnosis_checks_every_endpoint_with_progress() {
     assert_eq!(d.endpoints[0].result.target, "imaps://imap.srv.test:10993");
     assert_eq!(d.endpoints[4].candidate.role, Role::Mx);
     let mut saw = (false, false, 0);
-    while let Ok(p) = rx.try_recv() {
+    // The sender side closes when the diagnosis and its forwarding are done.
+    while let Some(p) = rx.recv().await {
         match p {
             DiagnoseProgress::Domain(_) => saw.0 = true,
             DiagnoseProgress::Candidates(c) => saw.1 = c.len() == 5,
@@ -399,7 +400,15 @@ async fn full_diagnosis_checks_every_endpoint_with_progress() {
             _ => {}
         }
     }
-    assert!(saw.0 && saw.1, "progress: {saw:?}");
+    assert!(saw.0 && saw.1 && saw.2 == 5, "progress: {saw:?}");
+    // Nothing listens on these loopback ports: every endpoint fails, and the summary says so.
+    assert!(
+        d.endpoints
+            .iter()
+            .all(|e| e.result.verdict == Verdict::Fail)
+    );
+    assert_eq!(d.summary.verdict, Verdict::Fail);
+    assert!(d.findings.iter().any(|f| f.code == "diag.no_incoming"));
     let json = serde_json::to_string(&d).unwrap();
     assert!(json.starts_with("{\"version\":1"));
     let back: Diagnosis = serde_json::from_str(&json).unwrap();

@@ -131,12 +131,26 @@ async fn diagnose_json_shape() {
 async fn diagnose_text_names_settings_sources_and_problems() {
     let dns = FakeDns::start(standard_zone()).await;
     let addr = dns.addr.to_string();
-    let out = run(args(&["diagnose", "me@srv.test", "--dns", &addr, "--timeout", "5"])).await;
+    let out = run(args(&[
+        "diagnose",
+        "me@srv.test",
+        "--dns",
+        &addr,
+        "--timeout",
+        "5",
+    ]))
+    .await;
     let text = String::from_utf8_lossy(&out.stdout);
-    println!("{text}\n--- stderr ---\n{}", String::from_utf8_lossy(&out.stderr));
+    println!(
+        "{text}\n--- stderr ---\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains("Settings discovery:"), "{text}");
     assert!(text.contains("_pop3s._tcp.srv.test: not offered"), "{text}");
-    assert!(text.contains("from SRV record: _imaps._tcp.srv.test SRV 0 1 10993 imap.srv.test"), "{text}");
+    assert!(
+        text.contains("from SRV record: _imaps._tcp.srv.test SRV 0 1 10993 imap.srv.test"),
+        "{text}"
+    );
     assert!(text.contains("What a mail client should use:"), "{text}");
     assert!(text.contains("IMAP or POP3:"), "{text}");
 }
