@@ -9,7 +9,11 @@ pub fn run() -> eframe::Result {
             .with_min_inner_size([1024.0, 700.0]),
         ..Default::default()
     };
-    eframe::run_native("mailplan", options, Box::new(|cc| Ok(Box::new(MailplanApp::new(cc)))))
+    eframe::run_native(
+        "mailplan",
+        options,
+        Box::new(|cc| Ok(Box::new(MailplanApp::new(cc)))),
+    )
 }
 
 /// The application state.
