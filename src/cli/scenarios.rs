@@ -30,12 +30,15 @@ pub fn run(command: Command) -> u8 {
             }
             let set = scenarios::load_all(extra.as_deref(), None);
             print_list(&set);
-            print_errors(&set);
-            if set.errors.is_empty() {
-                super::EXIT_OK
-            } else {
-                super::EXIT_FAILED
+            if !set.errors.is_empty() {
+                eprintln!(
+                    "mailplan: {} problem(s) in scenario files; those files were left out (run `mailplan scenarios validate` for details):",
+                    set.errors.len()
+                );
+                print_errors(&set);
             }
+            // Listing worked even if some user files did not load; `validate` is the strict one.
+            super::EXIT_OK
         }
         Command::Validate { dir } => {
             let set = match &dir {
