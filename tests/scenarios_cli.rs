@@ -155,3 +155,32 @@ fn user_config_folder_is_read() {
         "{stdout}"
     );
 }
+
+#[test]
+fn validate_checks_references_against_the_price_books() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let scenario_text = built_in("hosted-only.ron").replacen(
+        "google.workspace.business_plus",
+        "google.workspace.business_platinum",
+        1,
+    );
+    std::fs::write(dir.path().join("h.ron"), &scenario_text).unwrap();
+    let out = mailplan(
+        &["scenarios", "validate", dir.path().to_str().unwrap()],
+        home.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    let line = scenario_text
+        .lines()
+        .position(|l| l.contains("business_platinum"))
+        .unwrap()
+        + 1;
+    assert!(stderr.contains(&format!("h.ron:{line}:")), "{stderr}");
+    assert!(stderr.contains("which no price book defines"), "{stderr}");
+    assert!(
+        stderr.contains("google.workspace.business_plus"),
+        "suggests the vendor's items: {stderr}"
+    );
+}

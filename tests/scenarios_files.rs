@@ -374,3 +374,18 @@ fn scenarios_round_trip_through_ron() {
         assert_eq!(back, l.scenario);
     }
 }
+
+#[test]
+fn built_ins_reference_items_of_the_shipped_price_books() {
+    let (catalogue, errors) = mailplan::costs::books::builtin_catalogue();
+    assert!(errors.is_empty(), "{errors:?}");
+    let ids = catalogue.ids();
+    for (name, text) in BUILT_IN_FILES {
+        if let Err(e) = scenarios::parse_scenario(name, text, Some(&ids)) {
+            panic!("{name}: {e:?}");
+        }
+    }
+    let views = scenarios::built_in().cost_views();
+    assert_eq!(views.len(), BUILT_IN_FILES.len());
+    assert!(views.iter().all(|v| !v.cost_lines.is_empty()));
+}
