@@ -27,7 +27,7 @@ impl MailplanApp {
 
 impl eframe::App for MailplanApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        egui::CentralPanel::default().show_inside(ui, |ui| {
+        egui::CentralPanel::default().show(ui, |ui| {
             ui.heading("mailplan");
         });
     }
