@@ -597,7 +597,7 @@ impl eframe::App for MailplanApp {
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
         egui::Panel::left("navigation")
             .resizable(false)
-            .exact_size(210.0)
+            .exact_size(240.0)
             .show(ui, |ui| self.navigation(ui));
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical()

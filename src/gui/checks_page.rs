@@ -567,7 +567,7 @@ fn manual_targets_ui(
                     ui.add(
                         egui::TextEdit::singleline(&mut t.host)
                             .hint_text("mail.example.com")
-                            .desired_width(220.0),
+                            .min_size(egui::vec2(220.0, 0.0)),
                     )
                 });
                 let default_port = t.default_port().to_string();
@@ -575,7 +575,7 @@ fn manual_targets_ui(
                     ui.add(
                         egui::TextEdit::singleline(&mut t.port)
                             .hint_text(default_port)
-                            .desired_width(60.0),
+                            .min_size(egui::vec2(64.0, 0.0)).desired_width(64.0),
                     )
                 });
                 if ui
