@@ -66,11 +66,20 @@ pub fn read_text(path: &Path) -> Result<String, FileError> {
     if bytes.len() as u64 > MAX_DATA_FILE_BYTES {
         return Err(FileError::new(
             &name,
-            format!("file is larger than {} MiB; is it the right file?", MAX_DATA_FILE_BYTES / 1024 / 1024),
+            format!(
+                "file is larger than {} MiB; is it the right file?",
+                MAX_DATA_FILE_BYTES / 1024 / 1024
+            ),
         ));
     }
     String::from_utf8(bytes).map_err(|e| {
-        FileError::new(&name, format!("not UTF-8 text (bad byte at offset {})", e.utf8_error().valid_up_to()))
+        FileError::new(
+            &name,
+            format!(
+                "not UTF-8 text (bad byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
     })
 }
 

@@ -9,7 +9,9 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("mailplan: cannot open the window: {e}");
-                eprintln!("mailplan: the subcommands work without a display; see `mailplan --help`.");
+                eprintln!(
+                    "mailplan: the subcommands work without a display; see `mailplan --help`."
+                );
                 ExitCode::from(1)
             }
         },

@@ -35,3 +35,58 @@ impl Default for Plan {
         }
     }
 }
+
+/// Reads a plan file. Older versions are upgraded in memory; a newer or unreadable file
+/// gives an error naming the file (with line and column when known). The file is never
+/// modified by loading.
+pub fn load_plan(path: &std::path::Path) -> Result<Plan, crate::files::FileError> {
+    let text = crate::files::read_text(path)?;
+    parse_plan(&path.display().to_string(), &text)
+}
+
+/// Parses plan text; `file` names the source in errors. See [`load_plan`].
+pub fn parse_plan(file: &str, text: &str) -> Result<Plan, crate::files::FileError> {
+    /// Only the version, read first so a newer file is refused before its fields are judged.
+    #[derive(Deserialize)]
+    #[serde(rename = "Plan")]
+    struct VersionProbe {
+        #[serde(default)]
+        version: u32,
+    }
+    let probe: VersionProbe = crate::files::parse_ron(file, text).map_err(|mut e| {
+        e.message = format!("not a readable plan file: {}", e.message);
+        e
+    })?;
+    if probe.version > PLAN_VERSION {
+        return Err(crate::files::FileError::new(
+            file,
+            format!(
+                "this plan was saved by a newer mailplan (plan file version {}; this mailplan reads up to version {}). \
+                 Update mailplan to open it; the file was not changed.",
+                probe.version, PLAN_VERSION
+            ),
+        ));
+    }
+    let mut plan: Plan = crate::files::parse_ron(file, text)?;
+    upgrade(&mut plan, probe.version);
+    Ok(plan)
+}
+
+/// Brings a plan read from an older file version up to [`PLAN_VERSION`].
+fn upgrade(plan: &mut Plan, from: u32) {
+    // Version 0 (unversioned drafts) has the same fields as version 1; missing fields
+    // already took their defaults. Later versions add their steps here.
+    let _ = from;
+    plan.version = PLAN_VERSION;
+}
+
+/// Writes a plan file atomically (the old file stays intact if writing fails).
+pub fn save_plan(path: &std::path::Path, plan: &Plan) -> Result<(), crate::files::FileError> {
+    let name = path.display().to_string();
+    let mut plan = plan.clone();
+    plan.version = PLAN_VERSION;
+    let text = crate::files::to_ron(&plan)
+        .map_err(|e| crate::files::FileError::new(&name, format!("cannot write the plan: {e}")))?;
+    crate::files::write_atomic(path, text.as_bytes())
+        .map_err(|e| crate::files::FileError::new(&name, format!("cannot save: {e}")))
+}

@@ -4,7 +4,18 @@
 //! progress over an optional channel and stop when the cancel token fires or the
 //! whole-check deadline passes.
 
+pub mod catalogue;
+pub mod conn;
+mod engine;
+pub mod headers;
+pub mod imap;
+pub mod pop3;
+pub mod smtp;
+pub mod summary;
 pub mod target;
+pub mod tls;
+
+pub use engine::{effective_tls_mode, identify_protocol};
 
 use crate::findings::{Finding, Verdict};
 use crate::secret::Secret;
@@ -173,9 +184,18 @@ pub struct CheckResult {
 /// Progress of checks, sent while they run. `index` is the target's position in the list.
 #[derive(Debug, Clone)]
 pub enum Progress {
-    Started { index: usize, target: String },
-    Step { index: usize, step: Step },
-    Finished { index: usize, result: Box<CheckResult> },
+    Started {
+        index: usize,
+        target: String,
+    },
+    Step {
+        index: usize,
+        step: Step,
+    },
+    Finished {
+        index: usize,
+        result: Box<CheckResult>,
+    },
 }
 
 /// Runs one check to completion, within `opts.timeout`. Never panics on server input.
@@ -186,27 +206,7 @@ pub async fn run_check(
     progress: Option<mpsc::UnboundedSender<Progress>>,
     cancel: CancellationToken,
 ) -> CheckResult {
-    let _ = (&opts, index, &progress, &cancel);
-    // Placeholder until the engine lands.
-    CheckResult {
-        target: target.to_string(),
-        protocol: target.protocol(),
-        host: target.host.clone(),
-        port: target.port,
-        tls_mode: target.scheme.tls_mode(),
-        verdict: Verdict::Fail,
-        findings: vec![],
-        steps: vec![],
-        banner: None,
-        capabilities: vec![],
-        auth_mechanisms: vec![],
-        tls: None,
-        addresses: vec![],
-        transcript: vec![],
-        latest_message: None,
-        insecure: opts.insecure,
-        elapsed_ms: 0,
-    }
+    engine::run(target, opts, index, progress, cancel).await
 }
 
 /// Runs all targets concurrently; results come back in the order of `targets`.

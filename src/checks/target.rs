@@ -61,7 +61,9 @@ impl Scheme {
     }
 
     pub fn from_name(name: &str) -> Option<Scheme> {
-        Scheme::ALL.into_iter().find(|s| s.name().eq_ignore_ascii_case(name))
+        Scheme::ALL
+            .into_iter()
+            .find(|s| s.name().eq_ignore_ascii_case(name))
     }
 
     pub fn protocol(self) -> Protocol {
@@ -119,7 +121,9 @@ impl Target {
     pub fn parse(text: &str) -> Result<Target, String> {
         let text = text.trim();
         if text.chars().any(|c| c.is_control()) {
-            return Err("the target contains a control character (CR, LF, NUL...); type it again".into());
+            return Err(
+                "the target contains a control character (CR, LF, NUL...); type it again".into(),
+            );
         }
         let (scheme_text, rest) = text.split_once("://").ok_or_else(|| {
             format!("'{text}' needs a scheme, e.g. imaps://{text} (one of: pop3, pop3s, imap, imaps, smtp, submission, smtps)")
@@ -129,7 +133,9 @@ impl Target {
         })?;
         let rest = rest.trim_end_matches('/');
         if rest.contains('/') || rest.contains('@') || rest.contains('?') {
-            return Err(format!("'{text}': only SCHEME://HOST[:PORT] is accepted, with no user, path or query"));
+            return Err(format!(
+                "'{text}': only SCHEME://HOST[:PORT] is accepted, with no user, path or query"
+            ));
         }
         let (host, port) = if let Some(after) = rest.strip_prefix('[') {
             let (h, tail) = after
@@ -150,7 +156,9 @@ impl Target {
             match rest.rsplit_once(':') {
                 Some((h, p)) if !h.contains(':') => (h, Some(p)),
                 Some(_) => {
-                    return Err(format!("'{text}': write IPv6 addresses in brackets, e.g. imaps://[2001:db8::1]:993"));
+                    return Err(format!(
+                        "'{text}': write IPv6 addresses in brackets, e.g. imaps://[2001:db8::1]:993"
+                    ));
                 }
                 None => (rest, None),
             }
@@ -197,11 +205,18 @@ pub fn normalise_host(host: &str) -> Result<(String, String), String> {
     if host.parse::<std::net::IpAddr>().is_ok() {
         return Ok((host.to_owned(), host.to_owned()));
     }
-    let ascii = idna::domain_to_ascii(host).map_err(|_| format!("'{host}' is not a valid host name"))?;
-    if ascii.is_empty() || ascii.len() > 253 || ascii.split('.').any(|l| l.is_empty() || l.len() > 63) {
+    let ascii =
+        idna::domain_to_ascii(host).map_err(|_| format!("'{host}' is not a valid host name"))?;
+    if ascii.is_empty()
+        || ascii.len() > 253
+        || ascii.split('.').any(|l| l.is_empty() || l.len() > 63)
+    {
         return Err(format!("'{host}' is not a valid host name"));
     }
-    if !ascii.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_') {
+    if !ascii
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
+    {
         return Err(format!("'{host}' is not a valid host name"));
     }
     Ok((ascii, host.to_owned()))
@@ -214,7 +229,10 @@ mod tests {
     #[test]
     fn parses_schemes_and_ports() {
         let t = Target::parse("imaps://mail.example.com").unwrap();
-        assert_eq!((t.scheme, t.port, t.host.as_str()), (Scheme::Imaps, 993, "mail.example.com"));
+        assert_eq!(
+            (t.scheme, t.port, t.host.as_str()),
+            (Scheme::Imaps, 993, "mail.example.com")
+        );
         let t = Target::parse("submission://127.0.0.1:2587").unwrap();
         assert_eq!(t.port, 2587);
         let t = Target::parse("pop3://[::1]:1110").unwrap();

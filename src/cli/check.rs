@@ -1,8 +1,226 @@
-//! `mailplan check`.
+//! `mailplan check`: live checks of POP3, IMAP and SMTP endpoints.
 
+use crate::checks::{
+    CancellationToken, CheckOptions, Login, Progress, Target, run_checks, summary,
+};
+use crate::findings::Verdict;
+use crate::secret::Secret;
+use std::io::{IsTerminal, Read};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Check POP3, IMAP or SMTP endpoints from this computer's network.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(
+    after_help = "Targets are SCHEME://HOST[:PORT] with SCHEME one of pop3, pop3s, imap, imaps, smtp, submission, smtps.\n\
+Exit status: 0 when no target failed, 1 when one did, 2 for a usage error."
+)]
+pub struct Args {
+    /// One or more targets, e.g. imaps://imap.gmail.com pop3://mail.example.com:110
+    #[arg(required = true, value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// Print one JSON document {"version":1,"results":[...]} instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Deadline for one whole check, in seconds.
+    #[arg(long, value_name = "S", default_value_t = 30.0)]
+    pub timeout: f64,
+    /// Use this DNS server (IP or IP:PORT) instead of the system's resolver.
+    #[arg(long, value_name = "IP:PORT")]
+    pub dns: Option<String>,
+    /// Also trust the CA certificates in this PEM file.
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+    /// Accept any certificate (stated in every output).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Test the raw plain-text dialogue: never upgrade with STARTTLS/STLS.
+    #[arg(long)]
+    pub no_starttls: bool,
+    /// Log in as this user (password from --password-stdin, --password-env, or a prompt).
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long, requires = "user")]
+    pub password_stdin: bool,
+    /// Read the password from this environment variable.
+    #[arg(
+        long,
+        value_name = "VAR",
+        requires = "user",
+        conflicts_with = "password_stdin"
+    )]
+    pub password_env: Option<String>,
+    /// Allow sending the password over a connection that is not encrypted.
+    #[arg(long)]
+    pub allow_plaintext_login: bool,
+    /// After login, read the newest message's headers and check its Date: (POP3/IMAP).
+    #[arg(long, requires = "user")]
+    pub inspect_latest: bool,
+    /// Name sent in SMTP EHLO/HELO.
+    #[arg(long, value_name = "NAME")]
+    pub ehlo: Option<String>,
+    /// Show every line of the dialogue (text output).
+    #[arg(long)]
+    pub transcript: bool,
+}
 
-pub fn run(_args: Args) -> u8 {
-    super::usage_error("'check' is not implemented yet")
+/// Parses `IP` or `IP:PORT` (IPv6 as `[IP]:PORT`).
+pub fn parse_dns(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(a) = text.parse::<SocketAddr>() {
+        return Ok(a);
+    }
+    if let Ok(ip) = text.trim_matches(['[', ']']).parse::<std::net::IpAddr>() {
+        return Ok(SocketAddr::new(ip, 53));
+    }
+    Err(format!(
+        "--dns '{text}': expected IP or IP:PORT, e.g. 127.0.0.1:5353"
+    ))
+}
+
+fn read_password(args: &Args) -> Result<Option<Secret>, String> {
+    if args.user.is_none() {
+        return Ok(None);
+    }
+    let pw = if args.password_stdin {
+        let mut buf = zeroize::Zeroizing::new(String::new());
+        std::io::stdin()
+            .read_to_string(&mut buf)
+            .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+        let first = buf.split('\n').next().unwrap_or("").trim_end_matches('\r');
+        Secret::new(first.to_owned())
+    } else if let Some(var) = &args.password_env {
+        match std::env::var(var) {
+            Ok(v) => Secret::new(v),
+            Err(_) => {
+                return Err(format!(
+                    "--password-env: the environment variable {var} is not set"
+                ));
+            }
+        }
+    } else {
+        if !std::io::stdin().is_terminal() {
+            return Err("--user needs a password: use --password-stdin or --password-env VAR, or run in a terminal to be asked".into());
+        }
+        let p = rpassword::prompt_password("Password: ")
+            .map_err(|e| format!("cannot read the password: {e}"))?;
+        Secret::new(p)
+    };
+    Ok(Some(pw))
+}
+
+/// Builds the options and targets, or a usage error message.
+pub fn prepare(args: &Args) -> Result<(Vec<Target>, CheckOptions), String> {
+    let mut targets = Vec::new();
+    for t in &args.targets {
+        targets.push(Target::parse(t)?);
+    }
+    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
+        return Err(format!(
+            "--timeout {}: give seconds between 0 and 3600",
+            args.timeout
+        ));
+    }
+    let mut opts = CheckOptions {
+        timeout: Duration::from_secs_f64(args.timeout),
+        insecure: args.insecure,
+        no_starttls: args.no_starttls,
+        allow_plaintext_login: args.allow_plaintext_login,
+        inspect_latest: args.inspect_latest,
+        ..CheckOptions::default()
+    };
+    if let Some(d) = &args.dns {
+        opts.dns = Some(parse_dns(d)?);
+    }
+    if let Some(p) = &args.ca_file {
+        crate::checks::tls::connector(Some(p), true)?;
+        opts.ca_file = Some(p.clone());
+    }
+    if let Some(e) = &args.ehlo {
+        if e.is_empty() || e.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(
+                "--ehlo: the name must not be empty or contain spaces or control characters".into(),
+            );
+        }
+        opts.ehlo_name = e.clone();
+    }
+    if let Some(user) = &args.user {
+        if user.chars().any(|c| matches!(c, '\r' | '\n' | '\0')) {
+            return Err("--user: the user name contains CR, LF or NUL".into());
+        }
+        let password = read_password(args)?.unwrap_or_default();
+        if password.expose().contains(['\r', '\n', '\0']) {
+            return Err("the password contains CR, LF or NUL".into());
+        }
+        opts.login = Some(Login {
+            user: user.clone(),
+            password,
+        });
+    }
+    Ok((targets, opts))
+}
+
+pub fn run(args: Args) -> u8 {
+    let (targets, opts) = match prepare(&args) {
+        Ok(x) => x,
+        Err(e) => return super::usage_error(&e),
+    };
+    let show_progress = !args.json && std::io::stderr().is_terminal();
+    let names: Vec<String> = targets.iter().map(|t| t.to_string()).collect();
+    let rt = super::runtime();
+    let results = rt.block_on(async move {
+        let cancel = CancellationToken::new();
+        let c2 = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                c2.cancel();
+            }
+        });
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let printer = tokio::spawn(async move {
+            while let Some(p) = rx.recv().await {
+                if !show_progress {
+                    continue;
+                }
+                match p {
+                    Progress::Started { index, .. } => {
+                        eprintln!(
+                            "checking {}...",
+                            names.get(index).map(String::as_str).unwrap_or("?")
+                        );
+                    }
+                    Progress::Step { index, step } => eprintln!(
+                        "  {} {}: {} ms{}",
+                        names.get(index).map(String::as_str).unwrap_or("?"),
+                        step.name,
+                        step.ms,
+                        if step.ok { "" } else { " (failed)" }
+                    ),
+                    Progress::Finished { .. } => {}
+                }
+            }
+        });
+        let results = run_checks(targets, Arc::new(opts), Some(tx), cancel).await;
+        let _ = printer.await;
+        results
+    });
+    if args.json {
+        let doc = serde_json::json!({ "version": 1, "results": results });
+        match serde_json::to_string_pretty(&doc) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("mailplan: cannot write JSON: {e}");
+                return super::EXIT_FAILED;
+            }
+        }
+    } else {
+        print!("{}", summary::render_all(&results, args.transcript));
+    }
+    if results.iter().any(|r| r.verdict == Verdict::Fail) {
+        super::EXIT_FAILED
+    } else {
+        super::EXIT_OK
+    }
 }

@@ -1,8 +1,381 @@
-//! `mailplan estimate`.
+//! `mailplan estimate --plan PLAN.ron [--json|--csv] [--scenarios DIR] [--prices DIR]`.
+
+use crate::costs::books::load_catalogue;
+use crate::costs::model::{Estimate, ScenarioCosts, estimate_plan, role_label};
+use crate::costs::{CostLine, Money, export};
+use crate::files::FileError;
+use crate::sanitize::strip_controls;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The plan file (RON), as saved by the app.
+    #[arg(long, value_name = "PLAN.ron")]
+    pub plan: PathBuf,
+    /// Print the estimate as JSON.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print the estimate as CSV (one table; opens in a spreadsheet).
+    #[arg(long)]
+    pub csv: bool,
+    /// A folder of scenario files to estimate (in addition to the built-in scenarios).
+    #[arg(long, value_name = "DIR")]
+    pub scenarios: Option<PathBuf>,
+    /// A folder of price books whose items override the built-in and user ones by id.
+    #[arg(long, value_name = "DIR")]
+    pub prices: Option<PathBuf>,
+    /// The date prices are judged against (YYYY-MM-DD; default: today).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<NaiveDate>,
+}
 
-pub fn run(_args: Args) -> u8 {
-    super::usage_error("'estimate' is not implemented yet")
+/// What one run of the command produced (so it can be tested in-process).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// Exit status (see `cli::EXIT_*`).
+    pub code: u8,
+    pub stdout: String,
+    /// Error lines, already stripped of control characters.
+    pub stderr: String,
+}
+
+pub fn run(args: Args) -> u8 {
+    let outcome = execute(&args);
+    print!("{}", outcome.stdout);
+    eprint!("{}", outcome.stderr);
+    outcome.code
+}
+
+/// Runs `mailplan estimate` and returns its output instead of printing it.
+pub fn execute(args: &Args) -> Outcome {
+    let mut stderr = String::new();
+    let fail = |stderr: &mut String, msg: &str| {
+        stderr.push_str(&format!("mailplan: {}\n", strip_controls(msg)));
+    };
+    let plan = match crate::plan::load_plan(&args.plan) {
+        Ok(p) => p,
+        Err(e) => {
+            fail(&mut stderr, &e.to_string());
+            return Outcome {
+                code: super::EXIT_FAILED,
+                stdout: String::new(),
+                stderr,
+            };
+        }
+    };
+    let extra: Vec<PathBuf> = args.prices.iter().cloned().collect();
+    let (catalogue, mut errors) = load_catalogue(&extra);
+    let mut scenarios = builtin_scenario_costs();
+    if let Some(dir) = &args.scenarios {
+        let (found, mut errs) = scenario_costs_from_dir(dir);
+        errors.append(&mut errs);
+        for s in found {
+            scenarios.retain(|x| x.id != s.id);
+            scenarios.push(s);
+        }
+    }
+    for e in &errors {
+        fail(&mut stderr, &e.to_string());
+    }
+    if scenarios.is_empty() {
+        fail(
+            &mut stderr,
+            "no scenarios to estimate; pass --scenarios DIR with scenario files",
+        );
+        return Outcome {
+            code: super::EXIT_FAILED,
+            stdout: String::new(),
+            stderr,
+        };
+    }
+    let today = args
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let est = estimate_plan(&plan, &scenarios, &catalogue, today);
+    let output = if args.json {
+        serde_json::to_string_pretty(&est).map_err(|e| e.to_string())
+    } else if args.csv {
+        export::to_csv(&est)
+    } else {
+        Ok(human_table(&plan.name, &est))
+    };
+    match output {
+        Ok(mut text) => {
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            Outcome {
+                code: if errors.is_empty() {
+                    super::EXIT_OK
+                } else {
+                    super::EXIT_FAILED
+                },
+                stdout: text,
+                stderr,
+            }
+        }
+        Err(e) => {
+            fail(&mut stderr, &format!("cannot write the estimate: {e}"));
+            Outcome {
+                code: super::EXIT_FAILED,
+                stdout: String::new(),
+                stderr,
+            }
+        }
+    }
+}
+
+/// The scenarios the crate ships, as cost lines. Empty until the scenario set is wired in.
+pub fn builtin_scenario_costs() -> Vec<ScenarioCosts> {
+    Vec::new()
+}
+
+/// Just the parts of a scenario file the cost model needs; other fields are ignored here
+/// (the scenarios module validates them).
+#[derive(Debug, Deserialize)]
+#[serde(rename = "Scenario")]
+struct ScenarioCostView {
+    id: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    cost_lines: Vec<CostLine>,
+}
+
+/// Reads the id, name and cost lines of every `*.ron` scenario file in `dir`.
+/// A broken file is reported and skipped; the others still load.
+pub fn scenario_costs_from_dir(dir: &Path) -> (Vec<ScenarioCosts>, Vec<FileError>) {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "ron") && p.is_file())
+            .collect(),
+        Err(e) => {
+            errors.push(FileError::new(
+                dir.display().to_string(),
+                format!("cannot list folder: {e}"),
+            ));
+            return (out, errors);
+        }
+    };
+    paths.sort();
+    for path in paths {
+        match crate::files::load_ron::<ScenarioCostView>(&path) {
+            Ok(v) => {
+                let name = if v.name.is_empty() {
+                    v.id.clone()
+                } else {
+                    v.name
+                };
+                out.push(ScenarioCosts::new(v.id, name, v.cost_lines));
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    (out, errors)
+}
+
+fn opt_money(m: Option<Money>, cur: &str) -> String {
+    m.map(|m| m.format(cur)).unwrap_or_else(|| "—".into())
+}
+
+/// Pads `s` to `width` characters (by chars, not bytes).
+fn pad(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    if n >= width {
+        s.to_owned()
+    } else {
+        format!("{s}{}", " ".repeat(width - n))
+    }
+}
+
+fn pad_left(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    if n >= width {
+        s.to_owned()
+    } else {
+        format!("{}{s}", " ".repeat(width - n))
+    }
+}
+
+/// The human-readable report: summary table, breakdown per scenario, warnings,
+/// break-even and sensitivity. All file-supplied text is stripped of control characters.
+pub fn human_table(plan_name: &str, est: &Estimate) -> String {
+    use std::fmt::Write;
+    let cur = strip_controls(&est.currency);
+    let g = crate::costs::money::group_thousands;
+    let mut o = String::new();
+    let title = if plan_name.trim().is_empty() {
+        "Cost estimate".to_owned()
+    } else {
+        format!("Cost estimate: {}", strip_controls(plan_name))
+    };
+    let _ = writeln!(o, "{title}");
+    let _ = writeln!(
+        o,
+        "{} seats, {} moving; year 0 + {} years; discount rate {}%; escalation {}% a year; prices as of {}",
+        g(est.seats_total as u64),
+        g(est.seats_moving as u64),
+        est.horizon_years,
+        est.discount_rate_percent,
+        est.escalation_percent,
+        est.today
+    );
+    for w in &est.input_warnings {
+        let _ = writeln!(o, "  ! {}", strip_controls(w));
+    }
+    let _ = writeln!(o);
+    let name_w = est
+        .scenarios
+        .iter()
+        .map(|s| strip_controls(&s.name).chars().count())
+        .max()
+        .unwrap_or(8)
+        .clamp(8, 40);
+    let _ = writeln!(
+        o,
+        "{} {} {} {} {} {}",
+        pad("Scenario", name_w),
+        pad_left("Year 0", 16),
+        pad_left("Per year", 16),
+        pad_left("Per seat/yr", 12),
+        pad_left(&format!("Total ({}y)", est.horizon_years), 18),
+        pad_left("NPV", 18)
+    );
+    for s in &est.scenarios {
+        let name = strip_controls(&s.name);
+        match &s.totals {
+            Some(t) => {
+                let mark = if est.cheapest.as_deref() == Some(s.id.as_str()) {
+                    " *"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    o,
+                    "{} {} {} {} {} {}{mark}",
+                    pad(&name, name_w),
+                    pad_left(&t.year0.format(&cur), 16),
+                    pad_left(&t.run_rate.format(&cur), 16),
+                    pad_left(&opt_money(t.per_seat_year, &cur), 12),
+                    pad_left(&t.total.format(&cur), 18),
+                    pad_left(&t.npv.format(&cur), 18)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    o,
+                    "{} no total: a price is missing (see warnings)",
+                    pad(&name, name_w)
+                );
+            }
+        }
+    }
+    match &est.cheapest {
+        Some(id) => {
+            let name = est.scenario(id).map(|s| s.name.as_str()).unwrap_or(id);
+            let _ = writeln!(o, "\n* Cheapest (lowest NPV): {}", strip_controls(name));
+        }
+        None => {
+            let _ = writeln!(o, "\nNo scenario has a complete total yet.");
+        }
+    }
+    for s in &est.scenarios {
+        let _ = writeln!(
+            o,
+            "\n== {} ({})",
+            strip_controls(&s.name),
+            strip_controls(&s.id)
+        );
+        for l in &s.lines {
+            let amount = match (l.one_off, l.yearly) {
+                (Some(m), None) => format!("{} once", m.format(&cur)),
+                (None, Some(m)) => format!("{} / year", m.format(&cur)),
+                (Some(a), Some(b)) => {
+                    format!("{} once + {} / year", a.format(&cur), b.format(&cur))
+                }
+                (None, None) => "no price".into(),
+            };
+            let item = l
+                .item
+                .as_deref()
+                .map(|i| format!(" [{}]", strip_controls(i)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                o,
+                "  {}: {}{item}",
+                role_label(l.role),
+                strip_controls(&l.description)
+            );
+            let billing = if l.billing.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", strip_controls(&l.billing))
+            };
+            let _ = writeln!(
+                o,
+                "      {} = {amount}{billing}",
+                strip_controls(&l.formula)
+            );
+            let as_of = l.as_of.map(|d| format!(", as of {d}")).unwrap_or_default();
+            if !l.source.is_empty() {
+                let _ = writeln!(
+                    o,
+                    "      source: {}{as_of} (confidence {})",
+                    strip_controls(&l.source),
+                    strip_controls(&l.confidence)
+                );
+            }
+        }
+        for w in &s.warnings {
+            let _ = writeln!(o, "  ! {}", strip_controls(&w.message));
+        }
+    }
+    if !est.break_even.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nBreak-even (NPV over the horizon; moving and remote seats scale with the organisation):"
+        );
+        for b in &est.break_even {
+            let _ = writeln!(o, "  {}", strip_controls(&b.explanation));
+        }
+    }
+    if !est.sensitivity.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nSensitivity (each input moved −20% and +20%; biggest effect first):"
+        );
+        for r in &est.sensitivity {
+            if r.largest_swing.is_zero() && !r.changes_cheapest {
+                continue;
+            }
+            let changes = if r.changes_cheapest {
+                format!(
+                    "; CHANGES the cheapest: {} at −20%, {} at +20%",
+                    r.cheapest_low
+                        .as_deref()
+                        .map(strip_controls)
+                        .unwrap_or_else(|| "none".into()),
+                    r.cheapest_high
+                        .as_deref()
+                        .map(strip_controls)
+                        .unwrap_or_else(|| "none".into())
+                )
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                o,
+                "  {}: NPV moves by up to {}{}",
+                pad(&r.input, 36),
+                r.largest_swing.format(&cur),
+                changes
+            );
+        }
+    }
+    o
 }

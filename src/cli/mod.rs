@@ -62,7 +62,10 @@ pub fn usage_error(message: &str) -> u8 {
 
 /// A tokio runtime for a headless command.
 pub fn runtime() -> tokio::runtime::Runtime {
-    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("mailplan: cannot start the async runtime: {e}");

@@ -1,13 +1,92 @@
 //! `mailplan scenarios list|validate`.
 
+use crate::sanitize::strip_controls;
+use crate::scenarios::{self, ScenarioSet};
+use std::path::PathBuf;
+
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// List the scenarios (built-in and user).
-    List,
+    /// List the scenarios (built-in and user): id, name, summary and the file each came from.
+    List {
+        /// Also load scenario files from DIR; they replace scenarios with the same id.
+        #[arg(long, value_name = "DIR")]
+        scenarios: Option<PathBuf>,
+    },
     /// Validate scenario files in DIR (default: the built-in and user scenarios).
-    Validate { dir: Option<std::path::PathBuf> },
+    /// Prints file:line:column: message for each problem and exits non-zero if there is any.
+    Validate { dir: Option<PathBuf> },
 }
 
-pub fn run(_command: Command) -> u8 {
-    super::usage_error("'scenarios' is not implemented yet")
+pub fn run(command: Command) -> u8 {
+    match command {
+        Command::List { scenarios: extra } => {
+            if let Some(dir) = &extra
+                && !dir.is_dir()
+            {
+                return super::usage_error(&format!(
+                    "--scenarios {}: not a folder",
+                    strip_controls(&dir.display().to_string())
+                ));
+            }
+            let set = scenarios::load_all(extra.as_deref(), None);
+            print_list(&set);
+            print_errors(&set);
+            if set.errors.is_empty() {
+                super::EXIT_OK
+            } else {
+                super::EXIT_FAILED
+            }
+        }
+        Command::Validate { dir } => {
+            let set = match &dir {
+                Some(d) if !d.is_dir() => {
+                    return super::usage_error(&format!(
+                        "{}: not a folder",
+                        strip_controls(&d.display().to_string())
+                    ));
+                }
+                Some(d) => scenarios::load_dir(d, None),
+                None => scenarios::load_all(None, None),
+            };
+            print_errors(&set);
+            let where_ = match &dir {
+                Some(d) => strip_controls(&d.display().to_string()),
+                None => "built-in and user scenarios".to_owned(),
+            };
+            if set.errors.is_empty() {
+                println!("{}: {} scenario(s), all valid", where_, set.scenarios.len());
+                super::EXIT_OK
+            } else {
+                eprintln!(
+                    "{}: {} problem(s); {} scenario(s) valid",
+                    where_,
+                    set.errors.len(),
+                    set.scenarios.len()
+                );
+                super::EXIT_FAILED
+            }
+        }
+    }
+}
+
+fn print_list(set: &ScenarioSet) {
+    for loaded in &set.scenarios {
+        let s = &loaded.scenario;
+        let replaced = match &loaded.replaces {
+            Some(src) => format!(" (replaces {})", strip_controls(&src.to_string())),
+            None => String::new(),
+        };
+        println!("{}  {}", strip_controls(&s.id), strip_controls(&s.name));
+        println!("    {}", strip_controls(&s.summary));
+        println!(
+            "    from {}{replaced}",
+            strip_controls(&loaded.source.to_string())
+        );
+    }
+}
+
+fn print_errors(set: &ScenarioSet) {
+    for e in &set.errors {
+        eprintln!("{}", strip_controls(&e.to_string()));
+    }
 }

@@ -1,1 +1,0 @@
-//! Deployment scenarios: loading, validation and the built-in set from `scenarios/*.ron`.

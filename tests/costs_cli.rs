@@ -1,0 +1,152 @@
+//! `mailplan estimate` end to end on the shipped classic plan.
+
+use clap::Parser;
+use mailplan::cli::{Cli, Command};
+
+// In-process: the shared build folder's `mailplan` binary may belong to another branch's build.
+
+const SCENARIOS: &[(&str, &str)] = &[
+    (
+        "dual.ron",
+        r#"Scenario(id: "dual-delivery-some", name: "Dual delivery for some users", summary: "ignored here",
+            cost_lines: [(role: HostedSubscription, seats: Moving, default_item: Some("google.workspace.business_plus"))])"#,
+    ),
+    (
+        "stay.ron",
+        r#"Scenario(id: "stay-on-prem", name: "Stay on-premises",
+            cost_lines: [(role: OnPremLicences, seats: All, default_item: Some("hcl.domino.ccb"))])"#,
+    ),
+];
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let cli = Cli::try_parse_from(std::iter::once("mailplan").chain(args.iter().copied())).unwrap();
+    let Some(Command::Estimate(a)) = cli.command else {
+        panic!("not an estimate command")
+    };
+    let o = mailplan::cli::estimate::execute(&a);
+    (o.code as i32, o.stdout, o.stderr)
+}
+
+#[test]
+fn estimate_classic_plan_in_all_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in SCENARIOS {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let plan = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/examples/classic.ron"
+    );
+    let sdir = dir.path().to_str().unwrap();
+    let (code, out, err) = run(&[
+        "estimate",
+        "--plan",
+        plan,
+        "--scenarios",
+        sdir,
+        "--today",
+        "2026-12-03",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // The plan picks the 2008 book for dual delivery: 2,000 × $50.
+    assert!(out.contains("$100,000.00"), "{out}");
+    assert!(out.contains("$248,685.20"), "{out}");
+    assert!(out.contains("no total: a price is missing"), "{out}");
+    assert!(out.contains("historical price"), "{out}");
+
+    let (code, out, _) = run(&[
+        "estimate",
+        "--plan",
+        plan,
+        "--scenarios",
+        sdir,
+        "--json",
+        "--today",
+        "2026-12-03",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["cheapest"], "dual-delivery-some");
+    assert_eq!(v["scenarios"][0]["totals"]["run_rate"], "100000.00");
+
+    let (code, out, _) = run(&[
+        "estimate",
+        "--plan",
+        plan,
+        "--scenarios",
+        sdir,
+        "--csv",
+        "--today",
+        "2026-12-03",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("record,scenario_id"), "{out}");
+
+    // A price override folder replaces the 2008 item by id.
+    let pdir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        pdir.path().join("mine.ron"),
+        r#"PriceBook(id: "mine", name: "Mine", currency: "USD", items: [
+            PriceItem(id: "google.apps.premier", product: "Google Apps", price: Price("40.00"),
+                unit: PerUserPerYear, source: "our quote", as_of: "2026-11-01", confidence: High)])"#,
+    )
+    .unwrap();
+    std::fs::write(pdir.path().join("broken.ron"), "PriceBook(").unwrap();
+    let (code, out, err) = run(&[
+        "estimate",
+        "--plan",
+        plan,
+        "--scenarios",
+        sdir,
+        "--prices",
+        pdir.path().to_str().unwrap(),
+        "--today",
+        "2026-12-03",
+    ]);
+    assert_eq!(code, 1, "broken price file is reported: {err}");
+    assert!(err.contains("broken.ron:1:"), "{err}");
+    assert!(out.contains("$80,000.00"), "{out}");
+}
+
+#[test]
+fn bad_plan_files_exit_non_zero_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.ron");
+    std::fs::write(&path, "Plan(version: 99)").unwrap();
+    let (code, _, err) = run(&["estimate", "--plan", path.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("newer mailplan"), "{err}");
+    let (code, _, err) = run(&["estimate", "--plan", "/nonexistent/plan.ron"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("cannot open"), "{err}");
+}
+
+#[test]
+fn file_text_cannot_drive_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("evil.ron"),
+        r#"Scenario(id: "evil", name: "Evil\u{1b}[2J\u{1b}]0;title\u{7} name",
+            cost_lines: [(role: HostedSubscription, seats: All, default_item: Some("google.apps.premier"),
+                          note: "note\u{1b}[31m red")])"#,
+    )
+    .unwrap();
+    let plan = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/examples/classic.ron"
+    );
+    let (code, out, err) = run(&[
+        "estimate",
+        "--plan",
+        plan,
+        "--scenarios",
+        dir.path().to_str().unwrap(),
+        "--today",
+        "2026-12-03",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Evil"), "{out}");
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    // 5,800 × $50.00 on the 2008 book.
+    assert!(out.contains("$290,000.00"), "{out}");
+}
