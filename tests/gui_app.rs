@@ -113,8 +113,10 @@ async fn serve_pop3(socket: tokio::net::TcpStream, kind: FakePop3) {
 }
 
 fn state_with_pop3_target(port: u16) -> State {
-    let mut state = State::default();
-    state.page = Page::Checks;
+    let mut state = State {
+        page: Page::Checks,
+        ..State::default()
+    };
     state.checks.targets = vec![ManualTarget {
         enabled: true,
         service: ServiceKind::Pop3,
@@ -250,6 +252,133 @@ fn refusing_server_shows_the_servers_words() {
         .expect("a result");
     assert_eq!(result.verdict, mailplan::findings::Verdict::Fail);
     assert!(has_label_containing(&h, "✖ Failed"));
+    // The server's own words are shown beside the explanation.
+    assert!(
+        result.findings.iter().any(|f| f
+            .server_text
+            .as_deref()
+            .is_some_and(|t| t.contains("service unavailable"))),
+        "{:?}",
+        result.findings
+    );
+    assert!(has_label_containing(&h, "service unavailable, try later"));
+}
+
+#[test]
+fn cancel_stops_a_running_check_within_a_second() {
+    let port = fake_pop3(FakePop3::Silent);
+    let mut h = harness(state_with_pop3_target(port), None);
+    h.step();
+    h.get_by_label("▶ Check these endpoints").click();
+    // Wait until the check is under way (connected, waiting for the greeting).
+    assert!(step_until(&mut h, Duration::from_secs(5), |h| h
+        .state()
+        .checks
+        .is_running()));
+    h.step();
+    h.get_by_label("⏹ Cancel").click();
+    let pressed = Instant::now();
+    let stopped = step_until(&mut h, Duration::from_secs(5), |h| {
+        !h.state().checks.is_running()
+    });
+    assert!(stopped, "the run stopped");
+    assert!(
+        pressed.elapsed() < Duration::from_millis(1500),
+        "stopped in {:?}",
+        pressed.elapsed()
+    );
+    h.step();
+    assert!(h.state().checks.run.as_ref().unwrap().cancelled);
+    assert!(has_label_containing(&h, "Cancel"));
+}
+
+/// Selects all text in the field named `label` and types `text` instead.
+fn retype(h: &mut Harness<'static, MailplanApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_label(label).type_text(text);
+    h.step();
+    h.step();
+}
+
+#[test]
+fn organisation_page_shows_the_advisors_top_pick() {
+    let mut h = harness(State::default(), None);
+    h.step();
+    h.get_by_label("Load example").click();
+    h.step();
+    h.step();
+    assert_eq!(h.state().state.plan.organisation.seats_total, 5800);
+    retype(&mut h, "Seats in total", "6000");
+    assert_eq!(h.state().state.plan.organisation.seats_total, 6000);
+    let top = h
+        .state()
+        .engine
+        .last_derived()
+        .expect("advice computed")
+        .advice
+        .ranked
+        .first()
+        .cloned()
+        .expect("a top pick");
+    assert!(has_label_containing(&h, "Advisor's top pick"));
+    assert!(
+        h.query_all_by_label(&top.name).count() >= 1,
+        "top pick {} shown",
+        top.name
+    );
+
+    // Bad input is explained, not accepted.
+    retype(&mut h, "Seats in total", "lots");
+    assert!(has_label_containing(&h, "must be a whole number"));
+    assert_eq!(h.state().state.plan.organisation.seats_total, 6000);
+}
+
+#[test]
+fn changing_seats_changes_the_cost_total() {
+    let mut h = harness(State::default(), None);
+    h.step();
+    h.get_by_label("Load example").click();
+    h.step();
+    h.step();
+    let totals = |h: &Harness<'static, MailplanApp>| -> Vec<(String, Option<i64>)> {
+        let est = h
+            .state()
+            .engine
+            .last_derived()
+            .unwrap()
+            .estimate
+            .clone()
+            .unwrap();
+        est.scenarios
+            .iter()
+            .map(|s| (s.id.clone(), s.totals.as_ref().map(|t| t.total.cents())))
+            .collect()
+    };
+    let before = totals(&h);
+    retype(&mut h, "Seats in total", "7000");
+    assert_eq!(h.state().state.plan.organisation.seats_total, 7000);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num3);
+    h.step();
+    h.step();
+    assert_eq!(h.state().state.page, Page::Costs);
+    let after = totals(&h);
+    let changed: Vec<_> = before
+        .iter()
+        .zip(&after)
+        .filter(|(b, a)| b.1.is_some() && b.1 != a.1)
+        .collect();
+    assert!(
+        !changed.is_empty(),
+        "some total changed: {before:?} -> {after:?}"
+    );
+    // The new total is what the page shows.
+    let (id, cents) = (&changed[0].1.0, changed[0].1.1.unwrap());
+    let currency = h.state().state.plan.costs.currency.clone();
+    let shown = mailplan::costs::Money::from_cents(cents).format(&currency);
+    assert!(has_label_containing(&h, &shown), "{id}: {shown} shown");
 }
 
 #[test]
@@ -267,8 +396,10 @@ fn bad_port_is_refused_with_a_message() {
 
 #[test]
 fn insecure_setting_shows_a_warning() {
-    let mut state = State::default();
-    state.page = Page::Checks;
+    let mut state = State {
+        page: Page::Checks,
+        ..State::default()
+    };
     state.checks.insecure = true;
     let mut h = harness(state, None);
     h.step();

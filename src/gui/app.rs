@@ -39,6 +39,8 @@ pub enum Command {
         path: PathBuf,
     },
     LoadExample,
+    /// Open a scenario's details on the Scenarios page.
+    ShowScenario(String),
     DismissNotice(usize),
     /// Answer to "save changes before closing?".
     CloseAnswer(CloseAnswer),
@@ -64,6 +66,7 @@ pub struct MailplanApp {
     pub state: State,
     pub checks: ChecksPage,
     pub report: report_page::ReportPage,
+    org_fields: org_page::OrgFields,
     pub notices: Vec<Notice>,
     /// Scenario and price data, loaded once at start.
     pub engine: engine::EngineData,
@@ -119,6 +122,7 @@ impl MailplanApp {
             state,
             checks: ChecksPage::default(),
             report: report_page::ReportPage::default(),
+            org_fields: org_page::OrgFields::default(),
             notices,
             engine,
             ctx: ctx.clone(),
@@ -150,7 +154,7 @@ impl MailplanApp {
     fn drain_events(&mut self) {
         while let Some(event) = self.background.try_recv() {
             let mut slot = Some(event);
-            if self.checks.handle(&mut slot, &self.background) {
+            if self.checks.handle(&mut slot) {
                 continue;
             }
             let Some(event) = slot else { continue };
@@ -183,6 +187,7 @@ impl MailplanApp {
                 self.file_busy = false;
                 match outcome {
                     Ok(plan) => {
+                        self.org_fields = org_page::OrgFields::default();
                         self.state.plan = plan.clone();
                         self.state.saved_plan = plan;
                         self.state.remember_recent(&path);
@@ -222,7 +227,8 @@ impl MailplanApp {
             Event::CheckProgress { .. }
             | Event::CheckEnded { .. }
             | Event::ChecksDone { .. }
-            | Event::DiagnoseTargets { .. } => {}
+            | Event::DiagnoseProgress { .. }
+            | Event::DiagnoseDone { .. } => {}
         }
     }
 
@@ -237,17 +243,23 @@ impl MailplanApp {
     fn apply_one(&mut self, ctx: &egui::Context, command: Command) {
         match command {
             Command::Navigate(page) => self.state.page = page,
+            Command::ShowScenario(id) => {
+                self.state.selected_scenario = Some(id);
+                self.state.page = Page::Scenarios;
+            }
             Command::SetTheme(theme) => {
                 self.state.theme = theme;
                 ctx.set_theme(theme.preference());
             }
             Command::NewPlan => {
+                self.org_fields = org_page::OrgFields::default();
                 self.state.plan = Plan::default();
                 self.state.saved_plan = Plan::default();
                 self.state.plan_path = None;
             }
             Command::LoadExample => match engine::example_plan() {
                 Ok(plan) => {
+                    self.org_fields = org_page::OrgFields::default();
                     self.state.plan = plan;
                     self.state.plan_path = None;
                 }
@@ -317,7 +329,8 @@ impl MailplanApp {
                 );
             }
             Command::ExportReportTo { format, path } => {
-                let input = report_page::ReportInput::gather(self);
+                let derived = self.engine.derived(&self.state.plan).clone();
+                let input = report_page::gather(self, &derived);
                 self.report.exporting = Some(format);
                 self.background.spawn(async move {
                     let p = path.clone();
@@ -551,21 +564,36 @@ impl MailplanApp {
         ui.add_space(4.0);
         self.notices_ui(ui);
         ui.separator();
+        let derived = self.engine.derived(&self.state.plan).clone();
         match page {
-            Page::Organisation => {
-                org_page::ui(ui, &mut self.state, &self.engine, &mut self.commands)
-            }
-            Page::Scenarios => {
-                scenarios_page::ui(ui, &mut self.state, &self.engine, &mut self.commands)
-            }
-            Page::Costs => costs_page::ui(ui, &mut self.state, &self.engine, &mut self.commands),
+            Page::Organisation => org_page::ui(
+                ui,
+                &mut self.state,
+                &mut self.org_fields,
+                &derived,
+                &mut self.commands,
+            ),
+            Page::Scenarios => scenarios_page::ui(
+                ui,
+                &mut self.state,
+                &self.engine,
+                &derived,
+                &mut self.commands,
+            ),
+            Page::Costs => costs_page::ui(
+                ui,
+                &mut self.state,
+                &self.engine,
+                &derived,
+                &mut self.commands,
+            ),
             Page::Checks => super::checks_page::ui(
                 ui,
                 &mut self.state.checks,
                 &mut self.checks,
                 &mut self.commands,
             ),
-            Page::Report => report_page::ui(ui, self),
+            Page::Report => report_page::ui(ui, self, &derived),
         }
     }
 }

@@ -62,6 +62,7 @@ impl ReportFormat {
 
 /// A result of background work, delivered to the UI thread.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // events are moved once, from a task to the UI thread
 pub enum Event {
     /// Progress of the check run `run`.
     CheckProgress { run: u64, progress: Progress },
@@ -73,10 +74,15 @@ pub enum Event {
     },
     /// Every check of run `run` has ended.
     ChecksDone { run: u64 },
-    /// A diagnosis of run `run` worked out these targets (or failed with a message).
-    DiagnoseTargets {
+    /// Progress of the diagnosis run `run`.
+    DiagnoseProgress {
         run: u64,
-        outcome: Result<Vec<crate::checks::Target>, String>,
+        progress: crate::diagnose::DiagnoseProgress,
+    },
+    /// The diagnosis of run `run` ended (or failed with a message).
+    DiagnoseDone {
+        run: u64,
+        outcome: Result<Box<crate::diagnose::Diagnosis>, String>,
     },
     /// A file dialog closed; `None` when the user cancelled it.
     FileChosen {

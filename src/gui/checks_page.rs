@@ -6,6 +6,8 @@ use super::background::{Background, Event, FilePurpose};
 use super::state::{CheckSettings, ManualTarget, Security, ServiceKind};
 use super::widgets::{self, PasswordBuffer};
 use crate::checks::{self, CheckOptions, CheckResult, Direction, Login, Progress, Step, Target};
+use crate::diagnose::{DiagnoseOptions, DiagnoseProgress, Diagnosis};
+use crate::dns::mx::DomainReport;
 use crate::findings::Verdict;
 use crate::sanitize::strip_controls;
 use egui::{RichText, Ui};
@@ -51,8 +53,12 @@ pub struct CheckRun {
     pub error: Option<String>,
     pub started: Instant,
     pub elapsed: Option<Duration>,
-    /// Options to start the checks with once a diagnosis has found its targets.
-    options: Option<CheckOptions>,
+    /// The diagnosis's current stage ("DNS", "checks"), while it runs.
+    pub stage: Option<String>,
+    /// What DNS said about the domain, as soon as it is known.
+    pub domain: Option<Box<DomainReport>>,
+    /// The finished diagnosis.
+    pub diagnosis: Option<Box<Diagnosis>>,
 }
 
 impl CheckRun {
@@ -139,21 +145,18 @@ impl ChecksPage {
             [(t, _)] => t.to_string(),
             many => format!("{} targets", many.len()),
         };
-        let id = self.new_run(subject, false, None);
+        let id = self.new_run(subject, false);
         self.launch(id, targets, opts, bg);
     }
 
-    /// Starts a diagnosis of an address or domain: find its endpoints, then check them.
+    /// Starts a diagnosis of an address or domain: DNS, endpoint discovery, then checks of each.
     pub fn start_diagnose(&mut self, settings: &CheckSettings, bg: &Background) {
         self.start_error = None;
         let input = settings.address.trim().to_owned();
-        let domain = match diagnose_domain(&input) {
-            Ok(d) => d,
-            Err(e) => {
-                self.start_error = Some(e);
-                return;
-            }
-        };
+        if let Err(e) = diagnose_domain(&input) {
+            self.start_error = Some(e);
+            return;
+        }
         let opts = match self.options(settings) {
             Ok(o) => o,
             Err(e) => {
@@ -161,28 +164,35 @@ impl ChecksPage {
                 return;
             }
         };
-        let id = self.new_run(input, true, Some(opts.clone()));
-        let dns = opts.dns;
+        let id = self.new_run(input.clone(), true);
         let cancel = self
             .run
             .as_ref()
             .map(|r| r.cancel.clone())
             .unwrap_or_default();
-        bg.spawn(async move {
+        let dopts = DiagnoseOptions {
+            check: opts,
+            ..DiagnoseOptions::default()
+        };
+        bg.spawn_with(move |sender| async move {
+            let (ptx, mut prx) = tokio::sync::mpsc::unbounded_channel::<DiagnoseProgress>();
+            let fwd = sender.clone();
+            tokio::spawn(async move {
+                while let Some(progress) = prx.recv().await {
+                    fwd.send(Event::DiagnoseProgress { run: id, progress });
+                }
+            });
             let outcome = tokio::select! {
-                found = super::engine::diagnose_targets(domain, dns) => found,
-                _ = cancel.cancelled() => Err("cancelled".into()),
+                r = crate::diagnose::diagnose(&input, &dopts, Some(ptx), cancel.clone()) => r.map(Box::new),
+                _ = async { cancel.cancelled().await; tokio::time::sleep(CANCEL_GRACE).await } => {
+                    Err("cancelled".into())
+                }
             };
-            Event::DiagnoseTargets { run: id, outcome }
+            sender.send(Event::DiagnoseDone { run: id, outcome });
         });
     }
 
-    fn new_run(
-        &mut self,
-        subject: String,
-        discovering: bool,
-        options: Option<CheckOptions>,
-    ) -> u64 {
+    fn new_run(&mut self, subject: String, discovering: bool) -> u64 {
         if let Some(old) = &self.run {
             old.cancel.cancel();
         }
@@ -198,7 +208,9 @@ impl ChecksPage {
             error: None,
             started: Instant::now(),
             elapsed: None,
-            options,
+            stage: None,
+            domain: None,
+            diagnosis: None,
         });
         self.next_run
     }
@@ -265,37 +277,13 @@ impl ChecksPage {
     }
 
     /// Applies an event from the background. Returns true when it belonged to this page.
-    pub fn handle(&mut self, event: &mut Option<Event>, bg: &Background) -> bool {
+    pub fn handle(&mut self, event: &mut Option<Event>) -> bool {
         let Some(run) = self.run.as_mut() else {
             return false;
         };
         match event.take() {
             Some(Event::CheckProgress { run: id, progress }) if id == run.id => {
-                match progress {
-                    Progress::Started { index, .. } => {
-                        if let Some(e) = run
-                            .entries
-                            .get_mut(index)
-                            .filter(|e| e.state == EntryState::Waiting)
-                        {
-                            e.state = EntryState::Running;
-                        }
-                    }
-                    Progress::Step { index, step } => {
-                        if let Some(e) = run.entries.get_mut(index) {
-                            if e.state == EntryState::Waiting {
-                                e.state = EntryState::Running;
-                            }
-                            e.steps.push(step);
-                        }
-                    }
-                    Progress::Finished { index, result } => {
-                        if let Some(e) = run.entries.get_mut(index) {
-                            e.result = Some(*result);
-                            e.state = EntryState::Done;
-                        }
-                    }
-                }
+                apply_progress(run, progress);
                 true
             }
             Some(Event::CheckEnded {
@@ -320,23 +308,58 @@ impl ChecksPage {
                 run.elapsed = Some(run.started.elapsed());
                 true
             }
-            Some(Event::DiagnoseTargets { run: id, outcome }) if id == run.id => {
-                match outcome {
-                    Ok(targets) if !targets.is_empty() && !run.cancelled => {
-                        let opts = run.options.take().unwrap_or_default();
-                        let targets = targets.into_iter().map(|t| (t, false)).collect();
-                        self.launch(id, targets, opts, bg);
-                    }
-                    Ok(_) => {
-                        run.running = false;
+            Some(Event::DiagnoseProgress { run: id, progress }) if id == run.id => {
+                match progress {
+                    DiagnoseProgress::Stage(stage) => run.stage = Some(stage),
+                    DiagnoseProgress::Domain(report) => run.domain = Some(report),
+                    DiagnoseProgress::Candidates(candidates) => {
                         run.discovering = false;
-                        if !run.cancelled {
-                            run.error = Some("no mail endpoints were found for this domain".into());
+                        run.entries = candidates
+                            .iter()
+                            .map(|c| RunEntry {
+                                target: format!("{} ({})", c.target, c.source.label()),
+                                steps: Vec::new(),
+                                result: None,
+                                state: EntryState::Waiting,
+                            })
+                            .collect();
+                    }
+                    DiagnoseProgress::Check(p) => apply_progress(run, p),
+                }
+                true
+            }
+            Some(Event::DiagnoseDone { run: id, outcome }) if id == run.id => {
+                run.running = false;
+                run.discovering = false;
+                run.elapsed = Some(run.started.elapsed());
+                match outcome {
+                    Ok(d) => {
+                        for (i, ep) in d.endpoints.iter().enumerate() {
+                            match run.entries.get_mut(i) {
+                                Some(e) => {
+                                    e.result = Some(ep.result.clone());
+                                    e.state = EntryState::Done;
+                                }
+                                None => run.entries.push(RunEntry {
+                                    target: ep.result.target.clone(),
+                                    steps: Vec::new(),
+                                    result: Some(ep.result.clone()),
+                                    state: EntryState::Done,
+                                }),
+                            }
                         }
+                        for e in run.entries.iter_mut().filter(|e| e.result.is_none()) {
+                            e.state = EntryState::Cancelled;
+                        }
+                        if d.cancelled {
+                            run.cancelled = true;
+                        }
+                        run.diagnosis = Some(d);
                     }
                     Err(e) => {
-                        run.running = false;
-                        run.discovering = false;
+                        for e in run.entries.iter_mut().filter(|e| e.result.is_none()) {
+                            e.state = EntryState::Cancelled;
+                        }
                         if !run.cancelled {
                             run.error = Some(e);
                         }
@@ -347,6 +370,34 @@ impl ChecksPage {
             other => {
                 *event = other;
                 false
+            }
+        }
+    }
+}
+
+fn apply_progress(run: &mut CheckRun, progress: Progress) {
+    match progress {
+        Progress::Started { index, .. } => {
+            if let Some(e) = run
+                .entries
+                .get_mut(index)
+                .filter(|e| e.state == EntryState::Waiting)
+            {
+                e.state = EntryState::Running;
+            }
+        }
+        Progress::Step { index, step } => {
+            if let Some(e) = run.entries.get_mut(index) {
+                if e.state == EntryState::Waiting {
+                    e.state = EntryState::Running;
+                }
+                e.steps.push(step);
+            }
+        }
+        Progress::Finished { index, result } => {
+            if let Some(e) = run.entries.get_mut(index) {
+                e.result = Some(*result);
+                e.state = EntryState::Done;
             }
         }
     }
@@ -575,7 +626,8 @@ fn manual_targets_ui(
                     ui.add(
                         egui::TextEdit::singleline(&mut t.port)
                             .hint_text(default_port)
-                            .min_size(egui::vec2(64.0, 0.0)).desired_width(64.0),
+                            .min_size(egui::vec2(64.0, 0.0))
+                            .desired_width(64.0),
                     )
                 });
                 if ui
@@ -684,6 +736,17 @@ fn run_ui(ui: &mut Ui, run: &CheckRun) {
             format!("✖ {}", strip_controls(e)),
         );
     }
+    if let Some(d) = &run.diagnosis {
+        diagnosis_summary_ui(ui, d);
+    }
+    if let Some(dom) = run
+        .diagnosis
+        .as_ref()
+        .and_then(|d| d.dns.as_ref())
+        .or(run.domain.as_deref())
+    {
+        domain_ui(ui, dom);
+    }
     for (i, e) in run.entries.iter().enumerate() {
         ui.push_id(i, |ui| match &e.result {
             Some(r) => result_card(ui, r),
@@ -691,6 +754,121 @@ fn run_ui(ui: &mut Ui, run: &CheckRun) {
         });
         ui.add_space(4.0);
     }
+}
+
+fn diagnosis_summary_ui(ui: &mut Ui, d: &Diagnosis) {
+    let color = widgets::verdict_color(ui, d.summary.verdict);
+    widgets::card_frame(ui, Some(color)).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.horizontal_wrapped(|ui| {
+            ui.colored_label(
+                color,
+                RichText::new(widgets::verdict_badge(d.summary.verdict))
+                    .strong()
+                    .size(16.0),
+            );
+            ui.label(RichText::new("What a mail client should use").strong());
+        });
+        egui::Grid::new("recommendation")
+            .num_columns(2)
+            .spacing([10.0, 4.0])
+            .show(ui, |ui| {
+                ui.label(RichText::new("Incoming").strong());
+                ui.label(
+                    d.summary
+                        .incoming
+                        .as_ref()
+                        .map(|r| strip_controls(&r.describe()))
+                        .unwrap_or_else(|| "nothing that works was found".into()),
+                );
+                ui.end_row();
+                ui.label(RichText::new("Outgoing").strong());
+                ui.label(
+                    d.summary
+                        .outgoing
+                        .as_ref()
+                        .map(|r| strip_controls(&r.describe()))
+                        .unwrap_or_else(|| "nothing that works was found".into()),
+                );
+                ui.end_row();
+            });
+        if !d.summary.imap_or_pop.is_empty() {
+            ui.label(strip_controls(&d.summary.imap_or_pop));
+        }
+        for n in &d.summary.notes {
+            ui.label(format!("ℹ {}", strip_controls(n)));
+        }
+        for p in &d.summary.problems {
+            let f = &p.finding;
+            ui.colored_label(
+                widgets::severity_color(ui, f.severity),
+                format!(
+                    "{} {}{}",
+                    widgets::severity_icon(f.severity),
+                    strip_controls(&f.title),
+                    p.endpoint
+                        .as_deref()
+                        .map(|e| format!(" ({})", strip_controls(e)))
+                        .unwrap_or_default()
+                ),
+            );
+        }
+    });
+    ui.add_space(4.0);
+}
+
+fn domain_ui(ui: &mut Ui, dom: &DomainReport) {
+    let color = widgets::verdict_color(ui, dom.verdict);
+    widgets::card_frame(ui, Some(color)).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.horizontal_wrapped(|ui| {
+            ui.colored_label(
+                color,
+                RichText::new(widgets::verdict_badge(dom.verdict))
+                    .strong()
+                    .size(16.0),
+            );
+            widgets::jargon(ui, "MX");
+            ui.label(
+                RichText::new(format!(
+                    "records of {}",
+                    strip_controls(&dom.domain_label())
+                ))
+                .strong(),
+            );
+            ui.weak(format!("{} ms", dom.elapsed_ms));
+        });
+        if dom.null_mx {
+            ui.label("This domain says it accepts no mail (null MX).");
+        }
+        for m in &dom.mx {
+            let addrs: Vec<String> = m.addresses.iter().map(|a| a.to_string()).collect();
+            ui.label(
+                RichText::new(format!(
+                    "{:>3}  {}  {}{}",
+                    m.preference,
+                    strip_controls(&m.display_host),
+                    if addrs.is_empty() {
+                        "(no address)".to_owned()
+                    } else {
+                        addrs.join(", ")
+                    },
+                    m.provider
+                        .as_deref()
+                        .map(|p| format!("  [{}]", strip_controls(p)))
+                        .unwrap_or_default()
+                ))
+                .monospace(),
+            );
+        }
+        if dom.mx.is_empty() && !dom.null_mx {
+            ui.label("No MX records.");
+        }
+        for (i, f) in dom.findings.iter().enumerate() {
+            ui.push_id(("dom-finding", i), |ui| finding_ui(ui, i, f));
+        }
+    });
+    ui.add_space(4.0);
 }
 
 fn progress_row(ui: &mut Ui, e: &RunEntry) {
@@ -776,44 +954,49 @@ pub fn result_card(ui: &mut Ui, r: &CheckResult) {
             });
         }
         for (i, f) in r.findings.iter().enumerate() {
-            ui.add_space(4.0);
-            let sc = widgets::severity_color(ui, f.severity);
-            ui.horizontal_wrapped(|ui| {
-                ui.colored_label(
-                    sc,
-                    RichText::new(format!(
-                        "{} {}",
-                        widgets::severity_icon(f.severity),
-                        strip_controls(&f.title)
-                    ))
-                    .strong(),
-                );
-                ui.weak(&f.code);
-            });
-            ui.indent(("finding", i), |ui| {
-                if let Some(s) = &f.server_text {
-                    ui.horizontal_wrapped(|ui| {
-                        ui.label(RichText::new("Server said:").strong());
-                        egui::Frame::new()
-                            .fill(ui.visuals().extreme_bg_color)
-                            .inner_margin(4.0)
-                            .corner_radius(3.0)
-                            .show(ui, |ui| {
-                                ui.label(RichText::new(strip_controls(s)).monospace());
-                            });
-                    });
-                }
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(RichText::new("Why:").strong());
-                    ui.label(strip_controls(&f.explanation));
-                });
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(RichText::new("Fix:").strong());
-                    ui.label(strip_controls(&f.fix));
-                });
-            });
+            finding_ui(ui, i, f);
         }
         details_ui(ui, r);
+    });
+}
+
+/// One finding: title, the server's words, why, and the fix.
+fn finding_ui(ui: &mut Ui, i: usize, f: &crate::findings::Finding) {
+    ui.add_space(4.0);
+    let sc = widgets::severity_color(ui, f.severity);
+    ui.horizontal_wrapped(|ui| {
+        ui.colored_label(
+            sc,
+            RichText::new(format!(
+                "{} {}",
+                widgets::severity_icon(f.severity),
+                strip_controls(&f.title)
+            ))
+            .strong(),
+        );
+        ui.weak(&f.code);
+    });
+    ui.indent(("finding", i), |ui| {
+        if let Some(s) = &f.server_text {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new("Server said:").strong());
+                egui::Frame::new()
+                    .fill(ui.visuals().extreme_bg_color)
+                    .inner_margin(4.0)
+                    .corner_radius(3.0)
+                    .show(ui, |ui| {
+                        ui.label(RichText::new(strip_controls(s)).monospace());
+                    });
+            });
+        }
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Why:").strong());
+            ui.label(strip_controls(&f.explanation));
+        });
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Fix:").strong());
+            ui.label(strip_controls(&f.fix));
+        });
     });
 }
 

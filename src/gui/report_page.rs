@@ -31,17 +31,17 @@ pub struct ReportInput {
     pub checks: Vec<CheckResult>,
 }
 
-impl ReportInput {
-    pub fn gather(app: &MailplanApp) -> ReportInput {
-        ReportInput {
-            plan: app.state.plan.clone(),
-            checks: app
-                .checks
-                .run
-                .as_ref()
-                .map(|r| r.results().cloned().collect())
-                .unwrap_or_default(),
-        }
+/// Builds the report input from the app's plan and last check run.
+pub fn gather(app: &MailplanApp, derived: &super::engine::Derived) -> ReportInput {
+    let _ = derived;
+    ReportInput {
+        plan: app.state.plan.clone(),
+        checks: app
+            .checks
+            .run
+            .as_ref()
+            .map(|r| r.results().cloned().collect())
+            .unwrap_or_default(),
     }
 }
 
@@ -52,7 +52,8 @@ pub fn export(input: &ReportInput, format: ReportFormat, path: &Path) -> Result<
 }
 
 /// Draws the page.
-pub fn ui(ui: &mut Ui, app: &mut MailplanApp) {
+pub fn ui(ui: &mut Ui, app: &mut MailplanApp, derived: &super::engine::Derived) {
+    let _ = derived;
     let mut commands = Vec::new();
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Export:").strong());

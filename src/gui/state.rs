@@ -278,6 +278,29 @@ pub struct State {
     pub checks: CheckSettings,
     /// The scenario whose details are open on the Scenarios page.
     pub selected_scenario: Option<String>,
+    /// Answers in the POP3 vs IMAP helper.
+    pub pop_imap: PopImapInputs,
+}
+
+/// The POP3 vs IMAP helper's questions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PopImapInputs {
+    pub home: crate::advisor::MailHome,
+    pub devices: crate::advisor::Devices,
+    pub storage: crate::advisor::ServerStorage,
+    pub offline: bool,
+}
+
+impl Default for PopImapInputs {
+    fn default() -> Self {
+        PopImapInputs {
+            home: crate::advisor::MailHome::Server,
+            devices: crate::advisor::Devices::Several,
+            storage: crate::advisor::ServerStorage::Ample,
+            offline: false,
+        }
+    }
 }
 
 impl Default for State {
@@ -291,6 +314,7 @@ impl Default for State {
             recent_files: Vec::new(),
             checks: CheckSettings::default(),
             selected_scenario: None,
+            pop_imap: PopImapInputs::default(),
         }
     }
 }
