@@ -631,7 +631,8 @@ impl eframe::App for MailplanApp {
             egui::ScrollArea::vertical()
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
-                    ui.set_max_width(1100.0);
+                    let width = ui.available_width().min(1100.0);
+                    ui.set_max_width(width);
                     self.page_ui(ui);
                 });
         });

@@ -204,10 +204,20 @@ fn totals_ui(ui: &mut Ui, est: &Estimate, currency: &str) {
                                 ui.label(t.npv.format(currency));
                             }
                             None => {
+                                let missing: Vec<String> = s
+                                    .warnings
+                                    .iter()
+                                    .filter(|w| w.kind.blocks_totals())
+                                    .map(|w| format!("• {}", w.message))
+                                    .collect();
                                 ui.colored_label(
                                     widgets::verdict_color(ui, Verdict::Warn),
                                     "needs a price",
-                                );
+                                )
+                                .on_hover_text(format!(
+                                    "Enter these under Inputs or in the plan's price overrides:\n{}",
+                                    missing.join("\n")
+                                ));
                                 for _ in 0..4 {
                                     ui.label("—");
                                 }

@@ -84,7 +84,7 @@ pub fn ui(
             if let Some(s) = engine.scenarios.get(&r.id) {
                 ui.label(&s.summary);
             }
-            for reason in r.reasons.iter().take(3) {
+            for reason in r.reasons.iter().take(2) {
                 let sign = match reason.points {
                     p if p > 0 => "➕",
                     p if p < 0 => "➖",
@@ -92,11 +92,11 @@ pub fn ui(
                 };
                 ui.label(format!("{sign} {}", reason.text));
             }
-            if r.reasons.len() > 3 {
-                egui::CollapsingHeader::new(format!("{} more reasons", r.reasons.len() - 3))
+            if r.reasons.len() > 2 {
+                egui::CollapsingHeader::new(format!("{} more reasons", r.reasons.len() - 2))
                     .id_salt(("more", &r.id))
                     .show(ui, |ui| {
-                        for reason in r.reasons.iter().skip(3) {
+                        for reason in r.reasons.iter().skip(2) {
                             ui.label(format!("• {}", reason.text));
                         }
                     });
@@ -213,7 +213,19 @@ fn detail_ui(ui: &mut Ui, s: &Scenario, state: &mut State) {
         });
     ui.add_space(6.0);
     ui.columns(2, |cols| {
-        let ui = &mut cols[0];
+        let (left, right) = cols.split_at_mut(1);
+        left[0].with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+            detail_left(ui, s)
+        });
+        right[0].with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+            detail_right(ui, s)
+        });
+    });
+    checklist_ui(ui, s, state);
+}
+
+fn detail_left(ui: &mut Ui, s: &Scenario) {
+    {
         let reqs: Vec<String> = s
             .prerequisites
             .iter()
@@ -226,7 +238,11 @@ fn detail_ui(ui: &mut Ui, s: &Scenario, state: &mut State) {
             RichText::new(format!("Mail clients: {}", s.client_setup.access.label())).strong(),
         );
         ui.label(&s.client_setup.reasoning);
-        let ui = &mut cols[1];
+    }
+}
+
+fn detail_right(ui: &mut Ui, s: &Scenario) {
+    {
         bullet_list(ui, "Risks", &s.risks);
         bullet_list(ui, "Push-back to expect", &s.push_back);
         ui.label(RichText::new("Compliance").strong());
@@ -249,7 +265,10 @@ fn detail_ui(ui: &mut Ui, s: &Scenario, state: &mut State) {
                 "⚠ Mail leaves systems the organisation controls.",
             );
         }
-    });
+    }
+}
+
+fn checklist_ui(ui: &mut Ui, s: &Scenario, state: &mut State) {
     if !s.checklist.is_empty() {
         ui.add_space(6.0);
         let ticks = state.plan.checklists.entry(s.id.clone()).or_default();
