@@ -6,7 +6,8 @@
 //!   is neutral (0), hurts (−1) or strongly hurts (−2) that goal;
 //! - the weighted sum is scaled to 0–100, where 50 means "as much good as harm";
 //! - a few facts about the organisation adjust it (how many seats move, per-user set-up at scale,
-//!   a hosted plan without retention), each with its own sentence;
+//!   a scenario that moves nobody when people asked to move, a hosted plan without retention),
+//!   each with its own sentence;
 //! - hard constraints never adjust a score: they rule a scenario out and say which constraint did.
 
 use crate::plan::Plan;
@@ -250,7 +251,7 @@ pub fn advise(inputs: &AdvisorInputs, scenarios: &[Scenario]) -> Advice {
     }
 
     // Stable: equal fits keep the scenario order.
-    advice.ranked.sort_by(|a, b| b.fit.cmp(&a.fit));
+    advice.ranked.sort_by_key(|r| std::cmp::Reverse(r.fit));
     if let Some(top) = advice.ranked.first() {
         advice.top = Some(top.id.clone());
         if let Some(s) = scenarios.iter().find(|s| s.id == top.id) {
@@ -404,10 +405,11 @@ fn score(inputs: &AdvisorInputs, s: &Scenario) -> RankedScenario {
             goal: Some(goal),
             points,
             text: format!(
-                "{} matters {} to you (weight {weight} of 5), and this {} it: {why}.",
+                "{} matters {} to you (weight {weight} of 5), and this {} it. {}.",
                 capitalise(goal.label()),
                 importance(weight),
-                effect.label()
+                effect.label(),
+                capitalise(&why)
             ),
         });
     }
@@ -429,8 +431,12 @@ fn score(inputs: &AdvisorInputs, s: &Scenario) -> RankedScenario {
             text,
         });
     };
+    let gives_hosted_mailbox = s
+        .mail_flow
+        .iter()
+        .any(|h| matches!(h.kind, HopKind::HostedService | HopKind::PersonalMailbox));
     match s.scope {
-        Scope::Everyone if share < 0.5 => adjust(
+        Scope::Everyone if gives_hosted_mailbox && share < 0.5 => adjust(
             -3,
             format!(
                 "Only {moving_words}; this scenario changes things for everyone, which is more than was asked for."
@@ -438,7 +444,7 @@ fn score(inputs: &AdvisorInputs, s: &Scenario) -> RankedScenario {
             &mut reasons,
             &mut raw,
         ),
-        Scope::Everyone if share >= 0.9 => adjust(
+        Scope::Everyone if gives_hosted_mailbox && share >= 0.9 => adjust(
             2,
             format!(
                 "{} (nearly everyone), which suits a scenario for everyone.",
@@ -476,10 +482,6 @@ fn score(inputs: &AdvisorInputs, s: &Scenario) -> RankedScenario {
         ),
         _ => {}
     }
-    let gives_hosted_mailbox = s
-        .mail_flow
-        .iter()
-        .any(|h| matches!(h.kind, HopKind::HostedService | HopKind::PersonalMailbox));
     if moving > 0 && !gives_hosted_mailbox {
         adjust(
             -3,
@@ -503,11 +505,12 @@ fn score(inputs: &AdvisorInputs, s: &Scenario) -> RankedScenario {
         && s.compliance.inhouse_copy != InHouseCopy::All
         && c.hosted_plan_has_retention_and_hold
     {
-        reasons.push(Reason {
-            goal: Some(Goal::ComplianceRetention),
-            points: 0,
-            text: "It keeps no complete in-house copy; it stays in the list only because the chosen hosted plan has retention and legal hold. Confirm with the compliance team that this replaces the in-house copy.".to_owned(),
-        });
+        adjust(
+            -2,
+            "It keeps no complete in-house copy, which was required; it stays in the list only because the chosen hosted plan has retention and legal hold. Confirm with the compliance team that this replaces the in-house copy.".to_owned(),
+            &mut reasons,
+            &mut raw,
+        );
     }
 
     let fit = if max == 0 {
@@ -555,7 +558,7 @@ pub fn group_thousands(n: u32) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);

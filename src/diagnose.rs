@@ -460,8 +460,8 @@ pub async fn diagnose(
     );
 
     let (cands, discovery) = candidates(&facts, table, opts.no_guess, opts.mx_port);
-    send(&progress, DiagnoseProgress::Candidates(cands.clone()));
     send(&progress, DiagnoseProgress::Stage("checks".into()));
+    send(&progress, DiagnoseProgress::Candidates(cands.clone()));
 
     let inner = progress.as_ref().map(|outer| {
         let (tx, mut rx) = mpsc::unbounded_channel::<Progress>();
@@ -796,7 +796,25 @@ pub fn summarize(
             .iter()
             .any(|e| e.candidate.role != Role::Mx && reached_server(&e.result));
         let submission_works = outgoing_rec.is_some();
-        let f = if other_reached {
+        let refused = mx.result.findings.iter().any(|f| f.code == "tcp.refused");
+        let f = if other_reached && refused {
+            Finding::new(
+                "net.port25_blocked",
+                Severity::Warning,
+                format!(
+                    "Port {} on the MX {} refused the connection from here{}",
+                    mx.candidate.target.port,
+                    mx.candidate.target.host,
+                    if submission_works {
+                        ", while mail submission works"
+                    } else {
+                        ""
+                    }
+                ),
+                "Other mail ports answer. A refusal on port 25 usually comes from a firewall on this network that blocks outgoing port 25 (as many ISPs and company networks do to stop spam); less often the MX server itself does not listen on port 25. Mail clients do not need port 25.",
+                "Check port 25 from a server or another network: if it answers there, this network blocks it and nothing needs fixing on the server. If it is refused everywhere, the MX server must listen on port 25 to receive mail from other servers.",
+            )
+        } else if other_reached {
             Finding::new(
                 "net.port25_blocked",
                 Severity::Warning,

@@ -113,9 +113,11 @@ fn shipped_classic_example_loads() {
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples/classic.ron");
     let plan = load_plan(&path).unwrap();
-    assert_eq!(plan.costs.seats_total, 5800);
-    assert_eq!(plan.costs.seats_moving, 2000);
-    assert_eq!(plan.costs.current_quota_mb, 1280);
+    assert_eq!(plan.organisation.seats_total, 5800);
+    assert_eq!(plan.organisation.seats_moving, 2000);
+    assert_eq!(plan.organisation.current_quota_mb, 1280);
+    let inputs = mailplan::costs::model::plan_cost_inputs(&plan);
+    assert_eq!((inputs.seats_total, inputs.seats_moving), (5800, 2000));
     assert_eq!(
         plan.costs.tiers["dual-delivery-some"][&CostRole::HostedSubscription],
         "google.apps.premier"

@@ -8,7 +8,7 @@
 //! See docs/real-servers.md for the ports and accounts.
 
 use mailplan::checks::{
-    CancellationToken, CheckOptions, CheckResult, Login, Scheme, Target, run_check,
+    CancellationToken, CheckOptions, CheckResult, Login, Scheme, Target, run_check, run_checks,
 };
 use mailplan::findings::Verdict;
 use mailplan::secret::Secret;
@@ -156,7 +156,8 @@ macro_rules! require_servers {
 
 fn base_options(s: &Servers) -> CheckOptions {
     CheckOptions {
-        timeout: Duration::from_secs(20),
+        // The CLI's default deadline (30 s): a plain-text check of a TLS port waits for a greeting first.
+        timeout: CheckOptions::default().timeout,
         ca_file: Some(s.ca()),
         ..CheckOptions::default()
     }
@@ -175,17 +176,40 @@ fn check(s: &Servers, scheme: Scheme, key: &str, opts: CheckOptions) -> CheckRes
     check_host(scheme, &host, port, opts)
 }
 
+/// Runs checks of several endpoints concurrently (as the CLI does); results in the order given.
+fn check_all(s: &Servers, endpoints: &[(Scheme, &str)], opts: CheckOptions) -> Vec<CheckResult> {
+    let targets: Vec<Target> = endpoints
+        .iter()
+        .map(|(scheme, key)| {
+            let (host, port) = s.addr(key);
+            Target::new(*scheme, &host, Some(port))
+                .unwrap_or_else(|e| panic!("bad test target {host}:{port}: {e}"))
+        })
+        .collect();
+    let results = runtime().block_on(run_checks(
+        targets,
+        Arc::new(opts),
+        None,
+        CancellationToken::new(),
+    ));
+    assert_eq!(results.len(), endpoints.len(), "one result per target");
+    results
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
 fn check_host(scheme: Scheme, host: &str, port: u16, opts: CheckOptions) -> CheckResult {
     let target = match Target::new(scheme, host, Some(port)) {
         Ok(t) => t,
         Err(e) => panic!("bad test target {host}:{port}: {e}"),
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    rt.block_on(run_check(
+    runtime().block_on(run_check(
         target,
         Arc::new(opts),
         0,
@@ -322,8 +346,7 @@ const LOGIN_ENDPOINTS: [(Scheme, &str); 6] = [
 #[test]
 fn every_endpoint_is_ok_with_the_test_ca() {
     let s = require_servers!();
-    for (scheme, key) in ENDPOINTS {
-        let r = check(&s, scheme, key, base_options(&s));
+    for r in check_all(&s, &ENDPOINTS, base_options(&s)) {
         assert_ok(&r);
         assert!(r.banner.is_some(), "no banner recorded:\n{}", describe(&r));
         assert!(
@@ -424,12 +447,11 @@ fn a_host_name_resolved_through_the_test_dns_is_ok() {
 fn login_works_on_every_endpoint() {
     let s = require_servers!();
     let (user, password) = s.user();
-    for (scheme, key) in LOGIN_ENDPOINTS {
-        let opts = CheckOptions {
-            login: login(&user, &password),
-            ..base_options(&s)
-        };
-        let r = check(&s, scheme, key, opts);
+    let opts = CheckOptions {
+        login: login(&user, &password),
+        ..base_options(&s)
+    };
+    for r in check_all(&s, &LOGIN_ENDPOINTS, opts) {
         assert_logged_in(&r);
         assert_no_password(&r, &user, &password);
     }
@@ -443,12 +465,11 @@ fn login_with_a_quote_backslash_and_space_in_the_password() {
         password.contains('"') && password.contains('\\') && password.contains(' '),
         "the tricky test password should hold a quote, a backslash and a space"
     );
-    for (scheme, key) in LOGIN_ENDPOINTS {
-        let opts = CheckOptions {
-            login: login(&user, &password),
-            ..base_options(&s)
-        };
-        let r = check(&s, scheme, key, opts);
+    let opts = CheckOptions {
+        login: login(&user, &password),
+        ..base_options(&s)
+    };
+    for r in check_all(&s, &LOGIN_ENDPOINTS, opts) {
         assert_logged_in(&r);
         assert_no_password(&r, &user, &password);
         assert!(
@@ -464,19 +485,22 @@ fn a_wrong_password_is_auth_failed() {
     let s = require_servers!();
     let (user, _) = s.user();
     let wrong = "not the password";
-    for (scheme, key) in [
-        (Scheme::Imap, "MAILPLAN_TEST_IMAP"),
-        (Scheme::Imaps, "MAILPLAN_TEST_IMAPS"),
-        (Scheme::Pop3, "MAILPLAN_TEST_POP3"),
-        (Scheme::Pop3s, "MAILPLAN_TEST_POP3S"),
-        (Scheme::Submission, "MAILPLAN_TEST_SUBMISSION"),
-        (Scheme::Smtps, "MAILPLAN_TEST_SMTPS"),
-    ] {
-        let opts = CheckOptions {
-            login: login(&user, wrong),
-            ..base_options(&s)
-        };
-        let r = check(&s, scheme, key, opts);
+    let opts = CheckOptions {
+        login: login(&user, wrong),
+        ..base_options(&s)
+    };
+    for r in check_all(
+        &s,
+        &[
+            (Scheme::Imap, "MAILPLAN_TEST_IMAP"),
+            (Scheme::Imaps, "MAILPLAN_TEST_IMAPS"),
+            (Scheme::Pop3, "MAILPLAN_TEST_POP3"),
+            (Scheme::Pop3s, "MAILPLAN_TEST_POP3S"),
+            (Scheme::Submission, "MAILPLAN_TEST_SUBMISSION"),
+            (Scheme::Smtps, "MAILPLAN_TEST_SMTPS"),
+        ],
+        opts,
+    ) {
         assert_code(&r, "auth.failed");
         assert_eq!(r.verdict, Verdict::Fail, "{}", describe(&r));
         assert_no_password(&r, &user, wrong);
@@ -486,12 +510,15 @@ fn a_wrong_password_is_auth_failed() {
 #[test]
 fn plain_text_to_a_tls_port_is_tls_expected() {
     let s = require_servers!();
-    for (scheme, key) in [
-        (Scheme::Imap, "MAILPLAN_TEST_IMAPS"),
-        (Scheme::Pop3, "MAILPLAN_TEST_POP3S"),
-        (Scheme::Submission, "MAILPLAN_TEST_SMTPS"),
-    ] {
-        let r = check(&s, scheme, key, base_options(&s));
+    for r in check_all(
+        &s,
+        &[
+            (Scheme::Imap, "MAILPLAN_TEST_IMAPS"),
+            (Scheme::Pop3, "MAILPLAN_TEST_POP3S"),
+            (Scheme::Submission, "MAILPLAN_TEST_SMTPS"),
+        ],
+        base_options(&s),
+    ) {
         assert_code(&r, "tls.expected");
         assert_eq!(r.verdict, Verdict::Fail, "{}", describe(&r));
     }
@@ -500,13 +527,16 @@ fn plain_text_to_a_tls_port_is_tls_expected() {
 #[test]
 fn tls_to_a_plain_port_is_tls_plaintext_port() {
     let s = require_servers!();
-    for (scheme, key) in [
-        (Scheme::Imaps, "MAILPLAN_TEST_IMAP"),
-        (Scheme::Pop3s, "MAILPLAN_TEST_POP3"),
-        (Scheme::Smtps, "MAILPLAN_TEST_SUBMISSION"),
-        (Scheme::Smtps, "MAILPLAN_TEST_SMTP"),
-    ] {
-        let r = check(&s, scheme, key, base_options(&s));
+    for r in check_all(
+        &s,
+        &[
+            (Scheme::Imaps, "MAILPLAN_TEST_IMAP"),
+            (Scheme::Pop3s, "MAILPLAN_TEST_POP3"),
+            (Scheme::Smtps, "MAILPLAN_TEST_SUBMISSION"),
+            (Scheme::Smtps, "MAILPLAN_TEST_SMTP"),
+        ],
+        base_options(&s),
+    ) {
         assert_code(&r, "tls.plaintext_port");
         assert_eq!(r.verdict, Verdict::Fail, "{}", describe(&r));
     }
@@ -538,16 +568,19 @@ fn an_expired_certificate_is_tls_cert_expired() {
 #[test]
 fn without_the_test_ca_the_certificate_is_untrusted() {
     let s = require_servers!();
-    for (scheme, key) in [
-        (Scheme::Imaps, "MAILPLAN_TEST_IMAPS"),
-        (Scheme::Imap, "MAILPLAN_TEST_IMAP"),
-        (Scheme::Smtps, "MAILPLAN_TEST_SMTPS"),
-    ] {
-        let opts = CheckOptions {
-            ca_file: None,
-            ..base_options(&s)
-        };
-        let r = check(&s, scheme, key, opts);
+    let opts = CheckOptions {
+        ca_file: None,
+        ..base_options(&s)
+    };
+    for r in check_all(
+        &s,
+        &[
+            (Scheme::Imaps, "MAILPLAN_TEST_IMAPS"),
+            (Scheme::Imap, "MAILPLAN_TEST_IMAP"),
+            (Scheme::Smtps, "MAILPLAN_TEST_SMTPS"),
+        ],
+        opts,
+    ) {
         assert_code(&r, "tls.cert_untrusted");
     }
 }
@@ -630,16 +663,19 @@ fn auth_before_starttls_on_submission_is_plaintext_refused() {
 fn inspect_latest_sees_the_missing_date_header() {
     let s = require_servers!();
     let (user, password) = s.user();
-    for (scheme, key) in [
-        (Scheme::Imaps, "MAILPLAN_TEST_IMAPS"),
-        (Scheme::Pop3s, "MAILPLAN_TEST_POP3S"),
-    ] {
-        let opts = CheckOptions {
-            login: login(&user, &password),
-            inspect_latest: true,
-            ..base_options(&s)
-        };
-        let r = check(&s, scheme, key, opts);
+    let opts = CheckOptions {
+        login: login(&user, &password),
+        inspect_latest: true,
+        ..base_options(&s)
+    };
+    for r in check_all(
+        &s,
+        &[
+            (Scheme::Imaps, "MAILPLAN_TEST_IMAPS"),
+            (Scheme::Pop3s, "MAILPLAN_TEST_POP3S"),
+        ],
+        opts,
+    ) {
         let latest = r
             .latest_message
             .as_ref()
@@ -982,7 +1018,7 @@ fn cli_failures_exit_1_with_their_codes() {
         ),
     ];
     for (extra, envs, code) in cases {
-        let mut args: Vec<String> = ["check", "--json", "--timeout", "20", "--ca-file", &ca]
+        let mut args: Vec<String> = ["check", "--json", "--ca-file", &ca]
             .iter()
             .map(|a| (*a).to_owned())
             .collect();

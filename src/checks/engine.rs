@@ -660,13 +660,25 @@ async fn tls_failure(run: &mut Run, text: &str, addr: SocketAddr, after_starttls
     if tls::is_cert_code(code) {
         cert = probe_certificate(run, addr, after_starttls).await;
     }
+    // The server's own words, when a plain-text port was met with TLS: its greeting.
+    let mut server_words = None;
+    if code == "tls.plaintext_port" && !after_starttls {
+        server_words = read_plain_greeting(run, addr).await;
+    }
     let host = run.target.host.clone();
-    let f = run.add(code, Some(text));
+    let f = run.add(code, server_words.as_deref());
+    f.explanation = format!("{} (TLS library: {text})", f.explanation);
     if code == "tls.plaintext_port" && after_starttls {
         f.title = "The server accepted STARTTLS but then did not speak TLS".into();
     }
     if let Some(c) = &cert {
         describe_cert_problem(f, c, &host);
+        // Name every other problem the certificate has (the library stops at the first).
+        for other in tls::self_check(c, &host) {
+            if other != code && !run.has(other) {
+                describe_cert_problem(run.add(other, None), c, &host);
+            }
+        }
     }
     if cert.is_some() {
         run.tls = Some(TlsInfo {
@@ -675,6 +687,26 @@ async fn tls_failure(run: &mut Run, text: &str, addr: SocketAddr, after_starttls
             verified: false,
         });
     }
+}
+
+/// Reads the first line a port sends on a plain connection (at most 2 s), for the report.
+async fn read_plain_greeting(run: &mut Run, addr: SocketAddr) -> Option<String> {
+    let mut clock = run.side_clock();
+    let limit = Some(Instant::now() + run.clock.remaining().min(Duration::from_secs(2)));
+    let tcp = clock
+        .bounded(limit, async {
+            TcpStream::connect(addr).await.map_err(ConnError::Io)
+        })
+        .await
+        .ok()?;
+    let mut s = Session::new(Stream::Plain(tcp));
+    let line = s.read_line(&mut clock, limit).await.ok();
+    s.shutdown().await;
+    if line.is_some() {
+        run.clock
+            .note("read the port's plain-text greeting on a second connection (nothing sent)");
+    }
+    line
 }
 
 /// Connects again, repeats the plain-text preamble when needed, and handshakes without
@@ -859,6 +891,8 @@ async fn greeting(
         }
         Err(GreetingError::Conn(ConnError::Timeout)) => {
             run.step("greeting", started, false, Some("no greeting".into()));
+            // Close it first: some servers serve one connection at a time.
+            session.shutdown().await;
             // Silent: does the port want TLS?
             let probe_started = Instant::now();
             run.clock

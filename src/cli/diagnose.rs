@@ -1,6 +1,6 @@
 //! `mailplan diagnose`: MX, provider, settings discovery and checks of every endpoint.
 
-use super::mx::{render_finding, render_report};
+use super::mx::{render_dns, render_finding};
 use super::{EXIT_FAILED, EXIT_OK, runtime, usage_error};
 use crate::checks::{CancellationToken, CheckOptions, Progress};
 use crate::diagnose::{ClientGoal, DiagnoseOptions, DiagnoseProgress, Diagnosis, diagnose};
@@ -131,12 +131,7 @@ pub fn render_diagnosis(d: &Diagnosis) -> String {
         out.push_str(&format!("Address: {}\n", strip_controls(a)));
     }
     if let Some(r) = &d.dns {
-        // The DNS part without its own verdict line.
-        let text = render_report(r);
-        for line in text.lines().filter(|l| !l.starts_with("Verdict:")) {
-            out.push_str(line);
-            out.push('\n');
-        }
+        out.push_str(&render_dns(r));
     }
     out.push_str("\nSettings discovery:\n");
     for s in &d.discovery.srv {
@@ -195,6 +190,31 @@ pub fn render_diagnosis(d: &Diagnosis) -> String {
                 out.push_str(&format!("  at {}:\n", strip_controls(ep)));
             }
             out.push_str(&render_finding(&p.finding, "  "));
+        }
+    }
+    // Info findings and notes not already shown with the provider above.
+    let shown: Vec<&String> = d
+        .dns
+        .iter()
+        .flat_map(|r| r.providers.iter().flat_map(|p| p.notes.iter()))
+        .collect();
+    let infos: Vec<&crate::findings::Finding> = d
+        .findings
+        .iter()
+        .filter(|f| f.severity == crate::findings::Severity::Info && f.code != "dns.provider")
+        .collect();
+    let notes: Vec<&String> = s.notes.iter().filter(|n| !shown.contains(n)).collect();
+    if !infos.is_empty() || !notes.is_empty() {
+        out.push_str("\nNotes:\n");
+        for f in infos {
+            out.push_str(&format!(
+                "  - {}: {}\n",
+                strip_controls(&f.title),
+                strip_controls(&f.fix)
+            ));
+        }
+        for n in notes {
+            out.push_str(&format!("  - {n}\n"));
         }
     }
     if d.cancelled {

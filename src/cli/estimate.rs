@@ -2,12 +2,10 @@
 
 use crate::costs::books::load_catalogue;
 use crate::costs::model::{Estimate, ScenarioCosts, estimate_plan, role_label};
-use crate::costs::{CostLine, Money, export};
-use crate::files::FileError;
+use crate::costs::{Money, export};
 use crate::sanitize::strip_controls;
 use chrono::NaiveDate;
-use serde::Deserialize;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -67,15 +65,14 @@ pub fn execute(args: &Args) -> Outcome {
     };
     let extra: Vec<PathBuf> = args.prices.iter().cloned().collect();
     let (catalogue, mut errors) = load_catalogue(&extra);
-    let mut scenarios = builtin_scenario_costs();
-    if let Some(dir) = &args.scenarios {
-        let (found, mut errs) = scenario_costs_from_dir(dir);
-        errors.append(&mut errs);
-        for s in found {
-            scenarios.retain(|x| x.id != s.id);
-            scenarios.push(s);
-        }
-    }
+    let ids = catalogue.ids();
+    let set = crate::scenarios::load_all(args.scenarios.as_deref(), Some(&ids));
+    errors.extend(set.errors.iter().cloned());
+    let scenarios: Vec<ScenarioCosts> = set
+        .scenarios
+        .iter()
+        .map(|l| ScenarioCosts::from(&l.scenario))
+        .collect();
     for e in &errors {
         fail(&mut stderr, &e.to_string());
     }
@@ -125,58 +122,6 @@ pub fn execute(args: &Args) -> Outcome {
             }
         }
     }
-}
-
-/// The scenarios the crate ships, as cost lines. Empty until the scenario set is wired in.
-pub fn builtin_scenario_costs() -> Vec<ScenarioCosts> {
-    Vec::new()
-}
-
-/// Just the parts of a scenario file the cost model needs; other fields are ignored here
-/// (the scenarios module validates them).
-#[derive(Debug, Deserialize)]
-#[serde(rename = "Scenario")]
-struct ScenarioCostView {
-    id: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    cost_lines: Vec<CostLine>,
-}
-
-/// Reads the id, name and cost lines of every `*.ron` scenario file in `dir`.
-/// A broken file is reported and skipped; the others still load.
-pub fn scenario_costs_from_dir(dir: &Path) -> (Vec<ScenarioCosts>, Vec<FileError>) {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "ron") && p.is_file())
-            .collect(),
-        Err(e) => {
-            errors.push(FileError::new(
-                dir.display().to_string(),
-                format!("cannot list folder: {e}"),
-            ));
-            return (out, errors);
-        }
-    };
-    paths.sort();
-    for path in paths {
-        match crate::files::load_ron::<ScenarioCostView>(&path) {
-            Ok(v) => {
-                let name = if v.name.is_empty() {
-                    v.id.clone()
-                } else {
-                    v.name
-                };
-                out.push(ScenarioCosts::new(v.id, name, v.cost_lines));
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    (out, errors)
 }
 
 fn opt_money(m: Option<Money>, cur: &str) -> String {

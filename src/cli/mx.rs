@@ -68,6 +68,14 @@ pub fn run(args: Args) -> u8 {
 
 /// The text form of a domain report. All DNS text goes through `strip_controls`.
 pub fn render_report(r: &DomainReport) -> String {
+    let mut out = render_dns(r);
+    out.push_str(&render_findings(&r.findings));
+    out.push_str(&format!("Verdict: {}\n", r.verdict.label()));
+    out
+}
+
+/// The records, providers and security records of a domain report, without findings.
+pub fn render_dns(r: &DomainReport) -> String {
     let s = strip_controls;
     let mut out = String::new();
     out.push_str(&format!("Domain: {}\n", s(&r.domain_label())));
@@ -131,8 +139,6 @@ pub fn render_report(r: &DomainReport) -> String {
             out.push_str(&format!("  {label:<8} {}\n", record_line(rec)));
         }
     }
-    out.push_str(&render_findings(&r.findings));
-    out.push_str(&format!("Verdict: {}\n", r.verdict.label()));
     out
 }
 

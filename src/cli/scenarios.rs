@@ -2,6 +2,7 @@
 
 use crate::sanitize::strip_controls;
 use crate::scenarios::{self, ScenarioSet};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Subcommand)]
@@ -28,16 +29,21 @@ pub fn run(command: Command) -> u8 {
                     strip_controls(&dir.display().to_string())
                 ));
             }
-            let set = scenarios::load_all(extra.as_deref(), None);
+            let ids = price_book_ids();
+            let set = scenarios::load_all(extra.as_deref(), ids.as_ref());
             print_list(&set);
-            print_errors(&set);
-            if set.errors.is_empty() {
-                super::EXIT_OK
-            } else {
-                super::EXIT_FAILED
+            if !set.errors.is_empty() {
+                eprintln!(
+                    "mailplan: {} problem(s) in scenario files; those files were left out (run `mailplan scenarios validate` for details):",
+                    set.errors.len()
+                );
+                print_errors(&set);
             }
+            // Listing worked even if some user files did not load; `validate` is the strict one.
+            super::EXIT_OK
         }
         Command::Validate { dir } => {
+            let ids = price_book_ids();
             let set = match &dir {
                 Some(d) if !d.is_dir() => {
                     return super::usage_error(&format!(
@@ -45,8 +51,8 @@ pub fn run(command: Command) -> u8 {
                         strip_controls(&d.display().to_string())
                     ));
                 }
-                Some(d) => scenarios::load_dir(d, None),
-                None => scenarios::load_all(None, None),
+                Some(d) => scenarios::load_dir(d, ids.as_ref()),
+                None => scenarios::load_all(None, ids.as_ref()),
             };
             print_errors(&set);
             let where_ = match &dir {
@@ -66,6 +72,22 @@ pub fn run(command: Command) -> u8 {
                 super::EXIT_FAILED
             }
         }
+    }
+}
+
+/// The ids of every price-book item (built-in and the user's price folder), for checking the
+/// scenarios' `default_item` references. `None` (no check) when the price books themselves have
+/// problems, so that one broken price file does not make every scenario look wrong.
+fn price_book_ids() -> Option<BTreeSet<String>> {
+    let (catalogue, errors) = crate::costs::books::load_catalogue(&[]);
+    if errors.is_empty() {
+        Some(catalogue.ids())
+    } else {
+        eprintln!(
+            "mailplan: the price books have {} problem(s) (see `mailplan estimate`); price-book references in scenarios were not checked",
+            errors.len()
+        );
+        None
     }
 }
 

@@ -27,13 +27,16 @@ use std::collections::BTreeMap;
 pub struct CostInputs {
     /// Currency label for every amount in the plan (no conversion is done).
     pub currency: String,
-    /// Seats in the whole organisation.
+    /// Seats in the whole organisation. In a plan, `estimate_plan` takes this from
+    /// `plan.organisation` (where the app edits it); it is set directly only when
+    /// `estimate` is called without a plan.
     pub seats_total: u32,
-    /// Seats that move to the hosted service.
+    /// Seats that move to the hosted service (taken from the organisation like `seats_total`).
     pub seats_moving: u32,
     /// Seats that use remote access.
     pub seats_remote: u32,
     /// The current per-user mailbox quota in MB (a hosted mailbox smaller than this is flagged).
+    /// Taken from the organisation like `seats_total` when the organisation gives one.
     pub current_quota_mb: u32,
     /// Storage priced per GB (backup or archive items), in GB.
     pub storage_gb: u64,

@@ -39,6 +39,12 @@ impl From<(String, String, Vec<CostLine>)> for ScenarioCosts {
     }
 }
 
+impl From<&crate::scenarios::Scenario> for ScenarioCosts {
+    fn from(s: &crate::scenarios::Scenario) -> Self {
+        ScenarioCosts::new(s.id.clone(), s.name.clone(), s.cost_lines.clone())
+    }
+}
+
 /// What kind of problem a warning is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum WarningKind {
@@ -214,7 +220,20 @@ pub fn estimate_plan(
     catalogue: &Catalogue,
     today: NaiveDate,
 ) -> Estimate {
-    estimate(&plan.costs, scenarios, catalogue, today)
+    estimate(&plan_cost_inputs(plan), scenarios, catalogue, today)
+}
+
+/// The plan's cost inputs with the seat counts and quota taken from its organisation,
+/// which is where the app and the advisor keep them.
+pub fn plan_cost_inputs(plan: &Plan) -> CostInputs {
+    let mut inputs = plan.costs.clone();
+    let org = &plan.organisation;
+    inputs.seats_total = org.seats_total;
+    inputs.seats_moving = org.seats_moving;
+    if org.current_quota_mb > 0 {
+        inputs.current_quota_mb = org.current_quota_mb;
+    }
+    inputs
 }
 
 /// Estimates every scenario, then the cross-scenario answers (cheapest, break-even, sensitivity).

@@ -472,7 +472,10 @@ fn provider_findings(label: &str, providers: &[ProviderMatch], findings: &mut Ve
         Finding::new(
             "dns.provider",
             Severity::Info,
-            format!("Mail for {label} is handled by {}", primary.name),
+            match primary.kind {
+                ProviderKind::SelfHosted => format!("Mail for {label} goes to its own (or an unlisted) mail server"),
+                _ => format!("Mail for {label} is handled by {}", primary.name),
+            },
             match primary.kind {
                 ProviderKind::Gateway => "The MX records point at a filtering gateway. It receives the mail first and passes it to the real mail server, which DNS does not show; client settings come from that server.".to_owned(),
                 ProviderKind::SelfHosted => "The MX host names match no provider mailplan knows, so this is most likely the organisation's own server (or a smaller hosting company).".to_owned(),

@@ -87,6 +87,14 @@ impl ScenarioSet {
         self.scenarios.iter().map(|l| l.scenario.clone()).collect()
     }
 
+    /// Every scenario as the cost model sees it (for `costs::estimate`).
+    pub fn cost_views(&self) -> Vec<crate::costs::ScenarioCosts> {
+        self.scenarios
+            .iter()
+            .map(|l| l.scenario.cost_view())
+            .collect()
+    }
+
     /// Adds a later layer: scenarios with an id already present replace the earlier one in place;
     /// new ids are appended. Errors are kept.
     pub fn overlay(&mut self, layer: ScenarioSet) {

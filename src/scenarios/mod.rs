@@ -52,6 +52,13 @@ pub struct Scenario {
     pub cost_lines: Vec<CostLine>,
 }
 
+impl Scenario {
+    /// The parts of the scenario the cost model prices: id, name and cost lines.
+    pub fn cost_view(&self) -> crate::costs::ScenarioCosts {
+        crate::costs::ScenarioCosts::new(&self.id, &self.name, self.cost_lines.clone())
+    }
+}
+
 /// Who a scenario is meant for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Scope {
