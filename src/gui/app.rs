@@ -631,7 +631,7 @@ impl eframe::App for MailplanApp {
             egui::ScrollArea::vertical()
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
-                    let width = ui.available_width().min(1100.0);
+                    let width = (ui.available_width() - 14.0).min(1100.0);
                     ui.set_max_width(width);
                     self.page_ui(ui);
                 });

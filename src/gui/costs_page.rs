@@ -513,7 +513,7 @@ fn charts_ui(ui: &mut Ui, est: &Estimate) {
     let names: Vec<String> = priced.iter().map(|s| s.name.clone()).collect();
     ui.columns(2, |cols| {
         let ui = &mut cols[0];
-        ui.label(RichText::new("Cost per year by cost line").strong());
+        ui.label(RichText::new("Recurring cost per year, by cost line").strong());
         // One bar chart per role, stacked: scenario i at x = i.
         let mut roles: Vec<CostRole> = priced
             .iter()
@@ -521,6 +521,14 @@ fn charts_ui(ui: &mut Ui, est: &Estimate) {
             .collect();
         roles.sort();
         roles.dedup();
+        // Leave out lines with no recurring cost (one-offs are in year 0 of the other chart).
+        roles.retain(|role| {
+            priced.iter().any(|s| {
+                s.lines
+                    .iter()
+                    .any(|l| l.role == *role && l.yearly.is_some_and(|m| !m.is_zero()))
+            })
+        });
         let mut charts: Vec<BarChart> = Vec::new();
         for (ri, role) in roles.iter().enumerate() {
             let bars: Vec<Bar> = priced
@@ -543,8 +551,12 @@ fn charts_ui(ui: &mut Ui, est: &Estimate) {
             charts.push(chart);
         }
         let labels = names.clone();
+        let n = priced.len() as f64;
         Plot::new("stacked-costs")
             .height(260.0)
+            .include_x(-0.8)
+            .include_x(n - 0.2)
+            .include_y(0.0)
             .legend(Legend::default())
             .allow_scroll(false)
             .allow_zoom(false)

@@ -20,7 +20,7 @@ pub struct Arrow {
 
 const GAP_X: f32 = 76.0;
 const GAP_Y: f32 = 22.0;
-const BOX_H: f32 = 62.0;
+const BOX_H: f32 = 70.0;
 
 /// Draws hops left to right in `columns` (each column a list of hop indices, top to bottom) and
 /// the arrows between them. The boxes share the available width; labels wrap inside them.
