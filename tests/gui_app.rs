@@ -405,3 +405,52 @@ fn insecure_setting_shows_a_warning() {
     h.step();
     assert!(has_label_containing(&h, "Certificate checks are OFF"));
 }
+
+#[test]
+fn plan_saves_and_opens_through_the_background() {
+    use mailplan::gui::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trial.ron");
+    let mut h = harness(State::default(), None);
+    h.step();
+    h.get_by_label("Load example").click();
+    h.step();
+    h.step();
+    assert!(h.state().state.plan_has_unsaved_changes());
+    h.state_mut().push(Command::SavePlanTo {
+        path: path.clone(),
+        then_close: false,
+    });
+    let saved = step_until(&mut h, Duration::from_secs(10), |h| {
+        !h.state().state.plan_has_unsaved_changes()
+    });
+    assert!(saved, "the plan was saved");
+    assert!(has_label_containing(&h, "Classic case"));
+    let on_disk = mailplan::plan::load_plan(&path).unwrap();
+    assert_eq!(on_disk.organisation.seats_total, 5800);
+    assert_eq!(h.state().state.recent_files.first(), Some(&path));
+
+    // A new plan, then open the saved one again.
+    h.state_mut().push(Command::NewPlan);
+    h.step();
+    assert_eq!(
+        h.state().state.plan.organisation.seats_total,
+        State::default().plan.organisation.seats_total
+    );
+    h.state_mut().push(Command::OpenPlanPath(path.clone()));
+    let opened = step_until(&mut h, Duration::from_secs(10), |h| {
+        h.state().state.plan.organisation.seats_total == 5800
+    });
+    assert!(opened, "the plan was opened");
+    assert!(!h.state().state.plan_has_unsaved_changes());
+
+    // A broken file is reported with its position, and the plan stays as it was.
+    let bad = dir.path().join("bad.ron");
+    std::fs::write(&bad, "Plan(\n  name: 42,\n)").unwrap();
+    h.state_mut().push(Command::OpenPlanPath(bad));
+    let reported = step_until(&mut h, Duration::from_secs(10), |h| {
+        has_label_containing(h, "bad.ron:2")
+    });
+    assert!(reported, "the error names file and line");
+    assert_eq!(h.state().state.plan.organisation.seats_total, 5800);
+}
