@@ -202,7 +202,12 @@ pub fn build_report(inputs: &ReportInputs, stamp: ReportStamp) -> ReportDoc {
         ));
     }
     if let Some(costs) = &inputs.costs {
-        sections.extend(cost_sections(costs, &c));
+        let ruled_out: Vec<&str> = inputs
+            .recommendation
+            .as_ref()
+            .map(|r| r.ruled_out.iter().map(|x| x.id.as_str()).collect())
+            .unwrap_or_default();
+        sections.extend(cost_sections(costs, &ruled_out, &c));
     }
     if !inputs.checks.is_empty() {
         sections.extend(check_sections(inputs, &c));
@@ -581,7 +586,7 @@ fn cents_to_units(c: Cents) -> f64 {
     c as f64 / 100.0
 }
 
-fn cost_sections(k: &CostReport, c: &Cleaner) -> Vec<Section> {
+fn cost_sections(k: &CostReport, ruled_out: &[&str], c: &Cleaner) -> Vec<Section> {
     let cur = c.clean(&k.currency);
     let mut blocks = vec![Block::KeyValues {
         items: vec![
@@ -650,14 +655,33 @@ fn cost_sections(k: &CostReport, c: &Cleaner) -> Vec<Section> {
     if let Some(id) = &k.cheapest
         && let Some(s) = k.scenarios.iter().find(|s| &s.id == id)
     {
+        let missing = k.scenarios.iter().filter(|s| s.total.is_none()).count();
+        let title = if missing == 0 {
+            format!("Cheapest over the horizon: {}", c.clean(&s.name))
+        } else {
+            format!(
+                "Lowest cost of the scenarios with a complete estimate: {}",
+                c.clean(&s.name)
+            )
+        };
+        let mut text = format!(
+            "{} in total, {} net present value.",
+            money_or_quote(s.total, &cur),
+            money_or_quote(s.npv, &cur)
+        );
+        if missing > 0 {
+            text.push_str(&format!(
+                " {missing} of {} scenarios have no total until their quote-only prices are entered, so this is not a comparison of every option.",
+                k.scenarios.len()
+            ));
+        }
+        if ruled_out.contains(&id.as_str()) {
+            text.push_str(" The advisor ruled this scenario out (see the recommendation).");
+        }
         blocks.push(Block::Callout {
             tone: Tone::Info,
-            title: format!("Cheapest over the horizon: {}", c.clean(&s.name)),
-            text: format!(
-                "{} in total, {} net present value.",
-                money_or_quote(s.total, &cur),
-                money_or_quote(s.npv, &cur)
-            ),
+            title,
+            text,
         });
     }
     for w in &k.warnings {

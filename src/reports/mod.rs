@@ -125,32 +125,13 @@ impl std::error::Error for SaveError {}
 /// Writes `bytes` to `path` atomically. An existing file is replaced only when `replace`
 /// is true (the CLI's `--force`, or a save dialog where the user confirmed).
 pub fn save(path: &Path, bytes: &[u8], replace: bool) -> Result<(), SaveError> {
-    if replace {
-        return crate::files::write_atomic(path, bytes)
-            .map_err(|e| SaveError::Io(path.to_path_buf(), e));
-    }
-    // Same temp-file-then-rename as files::write_atomic, but the rename fails if the
-    // file appeared meanwhile.
-    use std::io::Write;
-    let io = |e: std::io::Error| SaveError::Io(path.to_path_buf(), e);
-    if path.exists() {
-        return Err(SaveError::Exists(path.to_path_buf()));
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist_noclobber(path).map_err(|e| {
-        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+    crate::files::write_file(path, bytes, replace).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
             SaveError::Exists(path.to_path_buf())
         } else {
-            SaveError::Io(path.to_path_buf(), e.error)
+            SaveError::Io(path.to_path_buf(), e)
         }
-    })?;
-    Ok(())
+    })
 }
 
 /// Builds, renders and saves in one go, stamped with the current local time.
