@@ -1062,6 +1062,34 @@ fn cli_without_ca_file_reports_untrusted_and_insecure_is_stated() {
 }
 
 #[test]
+fn cli_inspect_latest_reports_the_missing_date() {
+    let s = require_servers!();
+    let (user, password) = s.user();
+    let args: Vec<String> = [
+        "check",
+        "--json",
+        "--ca-file",
+        &s.get("MAILPLAN_TEST_CA"),
+        "--user",
+        &user,
+        "--password-env",
+        "MAILPLAN_ALICE",
+        "--inspect-latest",
+        &target("pop3", &s, "MAILPLAN_TEST_POP3"),
+    ]
+    .iter()
+    .map(|a| (*a).to_owned())
+    .collect();
+    let out = mailplan(&args, &[("MAILPLAN_ALICE", &password)], None);
+    let results = json_results(&out);
+    let latest = &results[0]["latest_message"];
+    assert!(latest.is_object(), "no latest_message: {:#}", results[0]);
+    assert!(latest["date_header"].is_null(), "{latest:#}");
+    assert_eq!(latest["subject"], "A message without a Date header");
+    assert_no_password_in_output(&out, &user, &password);
+}
+
+#[test]
 fn cli_uses_the_test_dns_server() {
     let s = require_servers!();
     let args = vec![
