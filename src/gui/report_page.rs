@@ -272,7 +272,7 @@ fn block_ui(ui: &mut Ui, block: &model::Block) {
             egui::CollapsingHeader::new(caption.clone().unwrap_or_else(|| "Transcript".into()))
                 .show(ui, |ui| {
                     for l in lines {
-                        ui.label(RichText::new(format!("{l:?}")).monospace());
+                        ui.label(RichText::new(format!("{} {}", l.prefix, l.text)).monospace());
                     }
                 });
         }
