@@ -11,6 +11,9 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 fn harness(state: State, notice: Option<String>) -> Harness<'static, MailplanApp> {
     Harness::builder()
         .with_size([1180.0, 780.0])
+        // Scenario and report text from the engines uses arrows and other symbols that the
+        // bundled fonts lack; the real window draws them with the system's fonts.
+        .allow_missing_glyphs()
         .build_eframe(move |cc| {
             MailplanApp::with_state(&cc.egui_ctx, state, notice).expect("runtime starts")
         })
