@@ -212,8 +212,8 @@ async fn a_real_login_password_appears_in_no_report_and_no_check_json() {
     );
 }
 
-/// A server that echoes the password back (a buggy or hostile one): the engine keeps the
-/// server's words as they are, but every report format still redacts them.
+/// A server that echoes the password back (a buggy or hostile one): the engine records `****`
+/// in its place, and every report format redacts it too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_echoing_the_password_is_redacted_in_every_report() {
     let ca = TestCa::new();
@@ -241,6 +241,15 @@ async fn a_server_echoing_the_password_is_redacted_in_every_report() {
         r.findings.iter().any(|f| f.code.starts_with("auth.")),
         "{:?}",
         r.findings
+    );
+    // The check result itself (what `check --json` prints) never holds the echoed password.
+    assert_no_leak("check JSON", &serde_json::to_string(&r).unwrap());
+    assert!(
+        r.transcript
+            .iter()
+            .any(|l| l.text.contains("bad password ****")),
+        "{:?}",
+        r.transcript
     );
     let inputs = ReportInputs::default().with_checks(&opts, vec![r]);
     let doc = reports::build_report(&inputs, fixed_stamp());

@@ -96,6 +96,9 @@ pub struct Clock {
     pub deadline: Instant,
     pub cancel: CancellationToken,
     pub transcript: Vec<TranscriptLine>,
+    /// Texts never to be recorded (the password and its base64 forms): a server that echoes
+    /// them back gets `****` in the transcript.
+    pub redact: std::sync::Arc<Vec<zeroize::Zeroizing<String>>>,
 }
 
 impl Clock {
@@ -106,7 +109,18 @@ impl Clock {
             deadline: start + timeout,
             cancel,
             transcript: Vec::new(),
+            redact: std::sync::Arc::new(Vec::new()),
         }
+    }
+
+    /// `text` with every redacted secret replaced by `****`.
+    pub fn redacted(&self, mut text: String) -> String {
+        for secret in self.redact.iter() {
+            if !secret.is_empty() && text.contains(secret.as_str()) {
+                text = text.replace(secret.as_str(), "****");
+            }
+        }
+        text
     }
 
     pub fn elapsed_ms(&self) -> u64 {
@@ -119,16 +133,12 @@ impl Clock {
     }
 
     pub fn note(&mut self, text: impl Into<String>) {
-        let at_ms = self.elapsed_ms();
-        self.transcript.push(TranscriptLine {
-            at_ms,
-            dir: Direction::Note,
-            text: text.into(),
-        });
+        self.push(Direction::Note, text.into());
     }
 
     fn push(&mut self, dir: Direction, text: String) {
         let at_ms = self.elapsed_ms();
+        let text = self.redacted(text);
         self.transcript.push(TranscriptLine { at_ms, dir, text });
     }
 

@@ -128,6 +128,7 @@ impl Run {
             deadline: self.clock.deadline,
             cancel: self.clock.cancel.clone(),
             transcript: Vec::new(),
+            redact: self.clock.redact.clone(),
         }
     }
 
@@ -151,8 +152,17 @@ pub async fn run(
             target: target.to_string(),
         });
     }
+    let mut clock = Clock::new(opts.timeout, cancel);
+    if let Some(login) = &opts.login {
+        let pw = login.password.expose();
+        clock.redact = Arc::new(vec![
+            zeroize::Zeroizing::new(pw.to_owned()),
+            zeroize::Zeroizing::new(base64(pw.as_bytes())),
+            sasl_plain(&login.user, pw),
+        ]);
+    }
     let mut run = Run {
-        clock: Clock::new(opts.timeout, cancel),
+        clock,
         target,
         opts,
         index,
@@ -178,8 +188,15 @@ pub async fn run(
     finish(run)
 }
 
-fn finish(run: Run) -> CheckResult {
+fn finish(mut run: Run) -> CheckResult {
     let tls_mode = effective_tls_mode(&run.target, &run.opts);
+    // A server may echo the password back: keep it out of every server text we report.
+    for f in &mut run.findings {
+        if let Some(t) = f.server_text.take() {
+            f.server_text = Some(run.clock.redacted(t));
+        }
+    }
+    run.banner = run.banner.take().map(|b| run.clock.redacted(b));
     let result = CheckResult {
         target: run.target.to_string(),
         protocol: run.target.protocol(),
