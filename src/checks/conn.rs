@@ -175,6 +175,12 @@ impl Session {
         !self.buf.is_empty()
     }
 
+    /// What the server sent ahead of time (at most `max` bytes, lossy UTF-8), for a finding.
+    pub fn buffered_text(&self, max: usize) -> String {
+        let end = self.buf.len().min(max);
+        String::from_utf8_lossy(&self.buf[..end]).into_owned()
+    }
+
     /// Takes the plain TCP stream out for a TLS upgrade. Unread buffered bytes are dropped.
     pub fn take_plain(&mut self) -> Option<TcpStream> {
         self.buf.clear();

@@ -870,6 +870,19 @@ async fn greeting(
         Protocol::Pop3 => pop3::greeting(run, session, limit).await,
         Protocol::Imap => imap::greeting(run, session, limit).await,
     };
+    // SMTP and POP3 servers speak only when spoken to (IMAP may send untagged data at any
+    // time): bytes already waiting after the greeting mean the server talks ahead of the
+    // dialogue, and every later answer would be misread.
+    let r = match r {
+        Ok(()) if run.target.protocol() != Protocol::Imap && session.has_buffered() => {
+            let early = session.buffered_text(512);
+            run.step("greeting", started, false, Some("early talk".into()));
+            run.add("session.unexpected_reply", Some(&early)).title =
+                "The server sent replies before it was asked anything".into();
+            return Err(Stop);
+        }
+        other => other,
+    };
     match r {
         Ok(()) => {
             let took = started.elapsed();
