@@ -178,7 +178,46 @@ pub async fn run(
     finish(run)
 }
 
-fn finish(run: Run) -> CheckResult {
+/// Replaces the password (and its base64 forms) wherever a server echoed it back: transcript,
+/// banner and findings. Very short passwords are left alone (they would match ordinary text).
+fn redact_password(run: &mut Run) {
+    let Some(login) = run.opts.login.as_ref() else {
+        return;
+    };
+    let pw = login.password.expose();
+    if pw.chars().count() < 4 {
+        return;
+    }
+    let forms = [
+        zeroize::Zeroizing::new(pw.to_owned()),
+        zeroize::Zeroizing::new(base64(pw.as_bytes())),
+        sasl_plain(&login.user, pw),
+    ];
+    let scrub = |text: &mut String| {
+        for f in &forms {
+            if text.contains(f.as_str()) {
+                *text = text.replace(f.as_str(), "****");
+            }
+        }
+    };
+    for l in &mut run.clock.transcript {
+        scrub(&mut l.text);
+    }
+    if let Some(b) = run.banner.as_mut() {
+        scrub(b);
+    }
+    for f in &mut run.findings {
+        scrub(&mut f.title);
+        scrub(&mut f.explanation);
+        scrub(&mut f.fix);
+        if let Some(t) = f.server_text.as_mut() {
+            scrub(t);
+        }
+    }
+}
+
+fn finish(mut run: Run) -> CheckResult {
+    redact_password(&mut run);
     let tls_mode = effective_tls_mode(&run.target, &run.opts);
     let result = CheckResult {
         target: run.target.to_string(),
