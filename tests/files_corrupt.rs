@@ -20,7 +20,7 @@ fn corruptions(original: &str) -> Vec<(&'static str, Vec<u8>, bool)> {
     let mut bad_utf8 = original.as_bytes().to_vec();
     bad_utf8.splice(cut..cut, [0xff, 0xfe, 0x00]);
     vec![
-        ("truncated", original[..cut].as_bytes().to_vec(), true),
+        ("truncated", original.as_bytes()[..cut].to_vec(), true),
         ("junk line", junk_line.into_bytes(), true),
         ("unbalanced", format!("{original})))").into_bytes(), true),
         ("invalid UTF-8", bad_utf8, false),
@@ -54,13 +54,25 @@ fn assert_message(kind: &str, how: &str, e: &FileError, path: &Path, positioned:
 }
 
 /// Writes `bytes` to `dir/name`, runs `load`, and checks the file is byte-for-byte unchanged.
-fn with_file<T>(dir: &Path, name: &str, bytes: &[u8], load: impl FnOnce(&Path) -> T) -> (PathBuf, T) {
+fn with_file<T>(
+    dir: &Path,
+    name: &str,
+    bytes: &[u8],
+    load: impl FnOnce(&Path) -> T,
+) -> (PathBuf, T) {
     let path = dir.join(name);
     std::fs::write(&path, bytes).expect("write");
     let before = std::fs::metadata(&path).expect("meta").modified().ok();
     let out = load(&path);
-    assert_eq!(std::fs::read(&path).expect("read back"), bytes, "{name} changed");
-    assert_eq!(std::fs::metadata(&path).expect("meta").modified().ok(), before);
+    assert_eq!(
+        std::fs::read(&path).expect("read back"),
+        bytes,
+        "{name} changed"
+    );
+    assert_eq!(
+        std::fs::metadata(&path).expect("meta").modified().ok(),
+        before
+    );
     (path, out)
 }
 
@@ -80,7 +92,12 @@ fn plan_from_a_newer_mailplan_is_refused_and_left_alone() {
     let original = shipped("scenarios/examples/classic.ron");
     let newer = regex_free_set_version(&original, 999);
     let dir = tempfile::tempdir().expect("dir");
-    let (path, r) = with_file(dir.path(), "new.ron", newer.as_bytes(), mailplan::plan::load_plan);
+    let (path, r) = with_file(
+        dir.path(),
+        "new.ron",
+        newer.as_bytes(),
+        mailplan::plan::load_plan,
+    );
     let e = r.expect_err("newer");
     let text = e.to_string();
     assert!(text.starts_with(&path.display().to_string()), "{text}");

@@ -90,7 +90,10 @@ async fn a_check_under_a_100_mb_flood_stays_within_8_mib() {
         eprintln!(
             "{scheme} {:?}: base {base} KiB, peak {peak} KiB, after {now} KiB, grew {grew} KiB, {took:?}, {:?}",
             String::from_utf8_lossy(&unit[..unit.len().min(12)]),
-            r.findings.iter().map(|f| f.code.as_str()).collect::<Vec<_>>()
+            r.findings
+                .iter()
+                .map(|f| f.code.as_str())
+                .collect::<Vec<_>>()
         );
         assert!(grew < LIMIT_KIB, "{scheme}: grew {grew} KiB");
         assert!(
