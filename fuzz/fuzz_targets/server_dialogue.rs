@@ -25,7 +25,9 @@ fuzz_target!(|data: &[u8]| {
     let scheme = ["pop3", "imap", "smtp"][pick as usize % 3];
     let body = body.to_vec();
     runtime().block_on(async move {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let server = tokio::spawn(async move {
             if let Ok((mut tcp, _)) = listener.accept().await {
@@ -36,7 +38,8 @@ fuzz_target!(|data: &[u8]| {
                 }
                 let mut buf = [0u8; 1024];
                 for piece in pieces {
-                    match tokio::time::timeout(Duration::from_millis(200), tcp.read(&mut buf)).await {
+                    match tokio::time::timeout(Duration::from_millis(200), tcp.read(&mut buf)).await
+                    {
                         Ok(Ok(n)) if n > 0 => {}
                         _ => break,
                     }
