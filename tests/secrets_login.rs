@@ -1,6 +1,6 @@
 //! A known password goes through a login run (fake servers that accept AUTH, USER/PASS and
-//! LOGIN, over TLS); no output may contain it: stdout and stderr of the binary (human and
-//! `--json`), the in-process summary and JSON, and `Debug` of the options. A hostile server that
+//! LOGIN, over TLS); no output may contain it: stdout and stderr of the CLI in a child process
+//! (human and `--json`), the in-process summary and JSON, and `Debug` of the options. A hostile server that
 //! echoes the password back must not get it into the outputs either.
 //! Run: `cargo test --test secrets_login`.
 
@@ -179,14 +179,49 @@ async fn a_server_echoing_the_password_does_not_leak_it() {
     assert_result_clean(&r);
 }
 
-fn mailplan() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_mailplan"))
+/// Env var that turns `cli_child` into a real `mailplan` run (arguments split by U+001F).
+const CHILD: &str = "MAILPLAN_SECRETS_CHILD_ARGS";
+
+/// Not a test of its own: when this test binary is re-run with `CHILD` set, this runs the
+/// CLI in-process, so its real stdout and stderr can be captured. (The shared
+/// `target/debug/mailplan` may have been built from another branch.)
+#[test]
+fn cli_child() {
+    let Ok(args) = std::env::var(CHILD) else {
+        return;
+    };
+    let argv: Vec<&str> = std::iter::once("mailplan")
+        .chain(args.split('\u{1f}'))
+        .collect();
+    let cli = <mailplan::cli::Cli as clap::Parser>::try_parse_from(argv).expect("arguments");
+    println!("<<<MAILPLAN-OUT");
+    if let Some(cmd) = cli.command {
+        let _ = mailplan::cli::run(cmd);
+    }
+    println!("MAILPLAN-OUT>>>");
 }
 
-async fn run(mut cmd: Command) -> std::process::Output {
-    tokio::task::spawn_blocking(move || cmd.stdin(Stdio::null()).output().expect("run mailplan"))
-        .await
-        .expect("join")
+/// Runs `mailplan ARGS` through `cli_child` in a child process; returns (stdout, stderr).
+async fn run(args: Vec<String>) -> (String, String) {
+    let exe = std::env::current_exe().expect("test binary");
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(exe)
+            .args(["cli_child", "--exact", "--nocapture", "--test-threads=1"])
+            .env(CHILD, args.join("\u{1f}"))
+            .env(ENV, PASSWORD)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run child")
+    })
+    .await
+    .expect("join");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let inner = stdout
+        .split_once("<<<MAILPLAN-OUT\n")
+        .and_then(|(_, rest)| rest.split_once("MAILPLAN-OUT>>>"))
+        .map(|(inner, _)| inner.to_owned())
+        .unwrap_or_else(|| panic!("no CLI output in:\n{stdout}"));
+    (inner, String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 #[tokio::test]
@@ -197,8 +232,7 @@ async fn binary_outputs_never_hold_the_password() {
     for json in [false, true] {
         for script in &scripts {
             let fake = Fake::start(vec![script.clone()], Some(ca.good()), true).await;
-            let mut cmd = mailplan();
-            cmd.env(ENV, PASSWORD).args([
+            let mut args: Vec<String> = [
                 "check",
                 "--timeout",
                 "5",
@@ -207,17 +241,14 @@ async fn binary_outputs_never_hold_the_password() {
                 "--password-env",
                 ENV,
                 "--ca-file",
-            ]);
-            cmd.arg(file.path());
-            if json {
-                cmd.arg("--json");
-            } else {
-                cmd.arg("--transcript");
-            }
-            cmd.arg(format!("smtps://127.0.0.1:{}", fake.port));
-            let out = run(cmd).await;
-            let stdout = String::from_utf8_lossy(&out.stdout);
-            let stderr = String::from_utf8_lossy(&out.stderr);
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            args.push(file.path().display().to_string());
+            args.push(if json { "--json" } else { "--transcript" }.into());
+            args.push(format!("smtps://127.0.0.1:{}", fake.port));
+            let (stdout, stderr) = run(args).await;
             assert!(
                 stdout.contains("alice") || stdout.contains("AUTH"),
                 "the run did not get to the login:\n{stdout}\n{stderr}"
@@ -225,7 +256,7 @@ async fn binary_outputs_never_hold_the_password() {
             assert_clean("stdout", &stdout);
             assert_clean("stderr", &stderr);
             if json {
-                let _: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+                let _: serde_json::Value = serde_json::from_str(&stdout).expect("json");
             }
         }
     }
