@@ -96,9 +96,6 @@ pub struct Clock {
     pub deadline: Instant,
     pub cancel: CancellationToken,
     pub transcript: Vec<TranscriptLine>,
-    /// Texts never to be recorded (the password and its base64 forms): a server that echoes
-    /// them back gets `****` in the transcript.
-    pub redact: std::sync::Arc<Vec<zeroize::Zeroizing<String>>>,
 }
 
 impl Clock {
@@ -109,18 +106,7 @@ impl Clock {
             deadline: start + timeout,
             cancel,
             transcript: Vec::new(),
-            redact: std::sync::Arc::new(Vec::new()),
         }
-    }
-
-    /// `text` with every redacted secret replaced by `****`.
-    pub fn redacted(&self, mut text: String) -> String {
-        for secret in self.redact.iter() {
-            if !secret.is_empty() && text.contains(secret.as_str()) {
-                text = text.replace(secret.as_str(), "****");
-            }
-        }
-        text
     }
 
     pub fn elapsed_ms(&self) -> u64 {
@@ -138,7 +124,6 @@ impl Clock {
 
     fn push(&mut self, dir: Direction, text: String) {
         let at_ms = self.elapsed_ms();
-        let text = self.redacted(text);
         self.transcript.push(TranscriptLine { at_ms, dir, text });
     }
 
@@ -183,6 +168,12 @@ impl Session {
     /// Whether the server already sent bytes we have not read (it pipelined, or talks too early).
     pub fn has_buffered(&self) -> bool {
         !self.buf.is_empty()
+    }
+
+    /// What the server sent ahead of time (at most `max` bytes, lossy UTF-8), for a finding.
+    pub fn buffered_text(&self, max: usize) -> String {
+        let end = self.buf.len().min(max);
+        String::from_utf8_lossy(&self.buf[..end]).into_owned()
     }
 
     /// Takes the plain TCP stream out for a TLS upgrade. Unread buffered bytes are dropped.

@@ -128,7 +128,6 @@ impl Run {
             deadline: self.clock.deadline,
             cancel: self.clock.cancel.clone(),
             transcript: Vec::new(),
-            redact: self.clock.redact.clone(),
         }
     }
 
@@ -152,17 +151,8 @@ pub async fn run(
             target: target.to_string(),
         });
     }
-    let mut clock = Clock::new(opts.timeout, cancel);
-    if let Some(login) = &opts.login {
-        let pw = login.password.expose();
-        clock.redact = Arc::new(vec![
-            zeroize::Zeroizing::new(pw.to_owned()),
-            zeroize::Zeroizing::new(base64(pw.as_bytes())),
-            sasl_plain(&login.user, pw),
-        ]);
-    }
     let mut run = Run {
-        clock,
+        clock: Clock::new(opts.timeout, cancel),
         target,
         opts,
         index,
@@ -188,15 +178,47 @@ pub async fn run(
     finish(run)
 }
 
-fn finish(mut run: Run) -> CheckResult {
-    let tls_mode = effective_tls_mode(&run.target, &run.opts);
-    // A server may echo the password back: keep it out of every server text we report.
+/// Replaces the password (and its base64 forms) wherever a server echoed it back: transcript,
+/// banner and findings. Very short passwords are left alone (they would match ordinary text).
+fn redact_password(run: &mut Run) {
+    let Some(login) = run.opts.login.as_ref() else {
+        return;
+    };
+    let pw = login.password.expose();
+    if pw.chars().count() < 4 {
+        return;
+    }
+    let forms = [
+        zeroize::Zeroizing::new(pw.to_owned()),
+        zeroize::Zeroizing::new(base64(pw.as_bytes())),
+        sasl_plain(&login.user, pw),
+    ];
+    let scrub = |text: &mut String| {
+        for f in &forms {
+            if text.contains(f.as_str()) {
+                *text = text.replace(f.as_str(), "****");
+            }
+        }
+    };
+    for l in &mut run.clock.transcript {
+        scrub(&mut l.text);
+    }
+    if let Some(b) = run.banner.as_mut() {
+        scrub(b);
+    }
     for f in &mut run.findings {
-        if let Some(t) = f.server_text.take() {
-            f.server_text = Some(run.clock.redacted(t));
+        scrub(&mut f.title);
+        scrub(&mut f.explanation);
+        scrub(&mut f.fix);
+        if let Some(t) = f.server_text.as_mut() {
+            scrub(t);
         }
     }
-    run.banner = run.banner.take().map(|b| run.clock.redacted(b));
+}
+
+fn finish(mut run: Run) -> CheckResult {
+    redact_password(&mut run);
+    let tls_mode = effective_tls_mode(&run.target, &run.opts);
     let result = CheckResult {
         target: run.target.to_string(),
         protocol: run.target.protocol(),
@@ -886,6 +908,19 @@ async fn greeting(
         Protocol::Smtp => smtp::greeting(run, session, limit).await,
         Protocol::Pop3 => pop3::greeting(run, session, limit).await,
         Protocol::Imap => imap::greeting(run, session, limit).await,
+    };
+    // SMTP and POP3 servers speak only when spoken to (IMAP may send untagged data at any
+    // time): bytes already waiting after the greeting mean the server talks ahead of the
+    // dialogue, and every later answer would be misread.
+    let r = match r {
+        Ok(()) if run.target.protocol() != Protocol::Imap && session.has_buffered() => {
+            let early = session.buffered_text(512);
+            run.step("greeting", started, false, Some("early talk".into()));
+            run.add("session.unexpected_reply", Some(&early)).title =
+                "The server sent replies before it was asked anything".into();
+            return Err(Stop);
+        }
+        other => other,
     };
     match r {
         Ok(()) => {

@@ -11,6 +11,9 @@ pub enum ReplyError {
     Conn(ConnError),
     /// A line that is not an SMTP reply line.
     NotSmtp(String),
+    /// Lines of one reply carry different codes (RFC 5321 4.2.1 forbids it): the lines as
+    /// received, and the code of the last line.
+    MixedCodes(String, u16),
 }
 
 impl From<ConnError> for ReplyError {
@@ -19,8 +22,8 @@ impl From<ConnError> for ReplyError {
     }
 }
 
-/// Reads one complete (possibly multi-line) reply. Lines with a different code than the first
-/// are accepted (lenient) but the first code counts.
+/// Reads one complete (possibly multi-line) reply. A reply whose lines carry different codes
+/// is an error ([`ReplyError::MixedCodes`]): acting on either code would misread the server.
 pub async fn read_reply(
     s: &mut Session,
     clock: &mut Clock,
@@ -28,14 +31,22 @@ pub async fn read_reply(
 ) -> Result<SmtpReply, ReplyError> {
     let mut code = None;
     let mut lines = Vec::new();
+    let mut mixed = false;
+    let mut raw = Vec::new();
     loop {
         let line = s.read_line(clock, limit).await?;
         let Some((c, last, text)) = parse_smtp_line(&line) else {
             return Err(ReplyError::NotSmtp(line));
         };
-        code.get_or_insert(c);
+        mixed |= *code.get_or_insert(c) != c;
         lines.push(text.to_owned());
+        if raw.len() < 20 {
+            raw.push(line.clone());
+        }
         if last {
+            if mixed {
+                return Err(ReplyError::MixedCodes(raw.join("\n"), c));
+            }
             break;
         }
         if lines.len() > MAX_REPLY_LINES {
@@ -84,6 +95,11 @@ fn reply_conn_error(run: &mut Run, e: ReplyError) -> Stop {
             run.add("session.unexpected_reply", Some(&line));
             Stop
         }
+        ReplyError::MixedCodes(text, _) => {
+            run.add("session.unexpected_reply", Some(&text)).title =
+                "The server's reply mixes different status codes".into();
+            Stop
+        }
     }
 }
 
@@ -97,6 +113,14 @@ pub async fn greeting(
         Ok(r) => r,
         Err(ReplyError::Conn(e)) => return Err(GreetingError::Conn(e)),
         Err(ReplyError::NotSmtp(line)) => return Err(GreetingError::WrongProtocol(line)),
+        // A greeting that ends in a refusal is a refusal, whatever came before it.
+        Err(ReplyError::MixedCodes(text, last)) if last >= 400 => {
+            return Err(GreetingError::Rejected {
+                text,
+                temporary: last < 500,
+            });
+        }
+        Err(ReplyError::MixedCodes(text, _)) => return Err(GreetingError::WrongProtocol(text)),
     };
     run.banner = Some(reply.text());
     match reply.code {
@@ -168,7 +192,7 @@ pub async fn starttls_command(
         Ok(r) if r.code == 220 => Ok(Ok(())),
         Ok(r) => Ok(Err(r.text())),
         Err(ReplyError::Conn(e)) => Err(e),
-        Err(ReplyError::NotSmtp(l)) => Ok(Err(l)),
+        Err(ReplyError::NotSmtp(l)) | Err(ReplyError::MixedCodes(l, _)) => Ok(Err(l)),
     }
 }
 

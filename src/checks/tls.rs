@@ -14,6 +14,8 @@ pub fn connector(
     verify: bool,
 ) -> Result<tokio_native_tls::TlsConnector, String> {
     let mut b = native_tls::TlsConnector::builder();
+    // Never fall back to TLS 1.0/1.1, whatever the system's TLS library allows by default.
+    b.min_protocol_version(Some(native_tls::Protocol::Tlsv12));
     if let Some(path) = ca_file {
         let pem = std::fs::read(path)
             .map_err(|e| format!("cannot read the CA file {}: {e}", path.display()))?;
