@@ -38,7 +38,7 @@ measure() {
     local rss=() wall=()
     for _ in $(seq "$RUNS"); do
         /usr/bin/time -f '%M %e' -o "$WORK/time" "$BIN" check --timeout 10 "$@" >"$WORK/out" 2>&1 || true
-        read -r kb s <"$WORK/time"
+        read -r kb s < <(tail -1 "$WORK/time")   # GNU time adds a line when the status is not 0
         rss+=("$kb"); wall+=("$s")
     done
     local mkb ms
