@@ -483,8 +483,9 @@ fn score(inputs: &AdvisorInputs, s: &Scenario) -> RankedScenario {
         _ => {}
     }
     if moving > 0 && !gives_hosted_mailbox {
+        // The larger the share that asks to move, the more a scenario that moves nobody misses.
         adjust(
-            -3,
+            -3 - (share * 12.0).round() as i32,
             format!(
                 "{}, but this scenario gives nobody a hosted mailbox: it answers the need for access, not the wish to move.",
                 capitalise(&moving_words)
@@ -583,7 +584,7 @@ pub fn classic_case() -> (Organisation, Goals, Constraints) {
             access_anywhere: 4,
             keep_onprem_apps: 4,
             compliance_retention: 5,
-            larger_mailboxes: 3,
+            larger_mailboxes: 4,
             data_residency: 1,
         },
         Constraints {

@@ -98,16 +98,75 @@ pub fn to_ron<T: serde::Serialize>(value: &T) -> Result<String, String> {
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, then a rename.
 /// A reader never sees half a file, and a failed write leaves the old file untouched.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_file(path, bytes, true)
+}
+
+/// Like [`write_atomic`], but when `replace` is false an existing file is never replaced:
+/// the error then has kind `AlreadyExists` (also when the file appears during the write).
+pub fn write_file(path: &Path, bytes: &[u8], replace: bool) -> std::io::Result<()> {
     use std::io::Write;
     let dir: PathBuf = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
+    // Never replace a device, folder or other special file with a regular one (e.g. /dev/null as root).
+    let existing = match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "{} exists and is not a regular file; choose a file name",
+                    path.display()
+                ),
+            ));
+        }
+        Ok(_) if !replace => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!("{} already exists", path.display()),
+            ));
+        }
+        Ok(m) => Some(m.permissions()),
+        Err(_) => None,
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".mailplan-")
+        .tempfile_in(&dir)
+        .map_err(|e| {
+            // Name the folder, not the random temporary file name.
+            let reason = std::io::Error::from(e.kind());
+            std::io::Error::new(
+                e.kind(),
+                format!("cannot write in {}: {reason}", dir.display()),
+            )
+        })?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
+    // A replaced file keeps its permissions; a new one gets the usual 0644-style mode, not 0600.
+    let perms = match existing {
+        Some(p) => p,
+        None => default_permissions(tmp.as_file())?,
+    };
+    tmp.as_file().set_permissions(perms)?;
+    if replace {
+        tmp.persist(path).map_err(|e| e.error)?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    }
     Ok(())
+}
+
+#[cfg(unix)]
+fn default_permissions(file: &std::fs::File) -> std::io::Result<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut p = file.metadata()?.permissions();
+    p.set_mode(0o644);
+    Ok(p)
+}
+
+#[cfg(not(unix))]
+fn default_permissions(file: &std::fs::File) -> std::io::Result<std::fs::Permissions> {
+    Ok(file.metadata()?.permissions())
 }
 
 #[cfg(test)]
@@ -135,5 +194,38 @@ mod tests {
         write_atomic(&p, b"one").unwrap();
         write_atomic(&p, b"two").unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "two");
+    }
+
+    #[test]
+    fn atomic_write_refuses_special_files_and_keeps_modes() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(
+            write_atomic(dir.path(), b"x").is_err(),
+            "a folder is not replaced"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert!(write_atomic(Path::new("/dev/null"), b"x").is_err());
+            assert!(
+                std::fs::metadata("/dev/null")
+                    .unwrap()
+                    .file_type()
+                    .is_file()
+                    == false
+            );
+            let p = dir.path().join("shared.html");
+            write_atomic(&p, b"one").unwrap();
+            assert_eq!(
+                std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+                0o644
+            );
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+            write_atomic(&p, b"two").unwrap();
+            assert_eq!(
+                std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+                0o640
+            );
+        }
     }
 }

@@ -49,6 +49,17 @@ fn classic_case_ranks_dual_delivery_for_some_users_above_hosted_only() {
     // Dual delivery for some users also beats dual delivery for everyone: only 2,000 of 5,800 move.
     let all = position(&advice, "dual-delivery-all").unwrap();
     assert!(dual < all, "{:#?}", advice.ranked);
+    // 2,000 people asked for the hosted service: a scenario that moves nobody must not win.
+    assert_eq!(dual, 0, "{:#?}", advice.ranked);
+    let stay = position(&advice, "stay-onprem").expect("staying is ranked");
+    assert!(
+        advice.ranked[stay]
+            .reasons
+            .iter()
+            .any(|x| x.text.contains("gives nobody a hosted mailbox")),
+        "{:#?}",
+        advice.ranked[stay].reasons
+    );
     let r = &advice.ranked[dual];
     assert!(
         r.reasons

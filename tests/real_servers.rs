@@ -392,11 +392,14 @@ fn banners_and_capabilities_are_the_servers_own_words() {
         "{}",
         describe(&imap)
     );
+    // `capabilities` holds the list after STARTTLS, which no longer offers it: the upgrade step shows it.
     assert!(
-        imap.capabilities
-            .iter()
-            .any(|c| c.eq_ignore_ascii_case("STARTTLS")),
-        "IMAP on the plain port offers STARTTLS:\n{}",
+        !imap.capabilities.is_empty()
+            && imap
+                .steps
+                .iter()
+                .any(|st| st.name.contains("starttls") && st.ok),
+        "IMAP on the plain port is upgraded with STARTTLS:\n{}",
         describe(&imap)
     );
     let smtp = check(&s, Scheme::Smtp, "MAILPLAN_TEST_SMTP", base_options(&s));
@@ -1059,6 +1062,34 @@ fn cli_without_ca_file_reports_untrusted_and_insecure_is_stated() {
         text.to_lowercase().contains("insecure"),
         "--insecure must be stated in the output: {text}"
     );
+}
+
+#[test]
+fn cli_inspect_latest_reports_the_missing_date() {
+    let s = require_servers!();
+    let (user, password) = s.user();
+    let args: Vec<String> = [
+        "check",
+        "--json",
+        "--ca-file",
+        &s.get("MAILPLAN_TEST_CA"),
+        "--user",
+        &user,
+        "--password-env",
+        "MAILPLAN_ALICE",
+        "--inspect-latest",
+        &target("pop3", &s, "MAILPLAN_TEST_POP3"),
+    ]
+    .iter()
+    .map(|a| (*a).to_owned())
+    .collect();
+    let out = mailplan(&args, &[("MAILPLAN_ALICE", &password)], None);
+    let results = json_results(&out);
+    let latest = &results[0]["latest_message"];
+    assert!(latest.is_object(), "no latest_message: {:#}", results[0]);
+    assert!(latest["date_header"].is_null(), "{latest:#}");
+    assert_eq!(latest["subject"], "A message without a Date header");
+    assert_no_password_in_output(&out, &user, &password);
 }
 
 #[test]

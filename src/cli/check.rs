@@ -108,6 +108,10 @@ fn read_password(args: &Args) -> Result<Option<Secret>, String> {
             .map_err(|e| format!("cannot read the password: {e}"))?;
         Secret::new(p)
     };
+    if pw.is_empty() {
+        // An empty password would only count as a failed login on a real account.
+        return Err("the password is empty: nothing was sent. Give the password on standard input, in the environment variable, or at the prompt".into());
+    }
     Ok(Some(pw))
 }
 
@@ -118,10 +122,9 @@ pub fn prepare(args: &Args) -> Result<(Vec<Target>, CheckOptions), String> {
         targets.push(Target::parse(t)?);
     }
     if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
-        return Err(format!(
-            "--timeout {}: give seconds between 0 and 3600",
-            args.timeout
-        ));
+        return Err(
+            "--timeout: give a number of seconds above 0 and at most 3600 (default 30)".into(),
+        );
     }
     let mut opts = CheckOptions {
         timeout: Duration::from_secs_f64(args.timeout),

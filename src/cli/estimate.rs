@@ -223,7 +223,17 @@ pub fn human_table(plan_name: &str, est: &Estimate) -> String {
     match &est.cheapest {
         Some(id) => {
             let name = est.scenario(id).map(|s| s.name.as_str()).unwrap_or(id);
-            let _ = writeln!(o, "\n* Cheapest (lowest NPV): {}", strip_controls(name));
+            let missing = est.scenarios.iter().filter(|s| s.totals.is_none()).count();
+            if missing == 0 {
+                let _ = writeln!(o, "\n* Cheapest (lowest NPV): {}", strip_controls(name));
+            } else {
+                let _ = writeln!(
+                    o,
+                    "\n* Lowest NPV of the scenarios with a complete estimate: {} ({missing} of {} have no total until their quote-only prices are entered)",
+                    strip_controls(name),
+                    est.scenarios.len()
+                );
+            }
         }
         None => {
             let _ = writeln!(o, "\nNo scenario has a complete total yet.");
