@@ -284,7 +284,7 @@ async fn steps(run: &mut Run, session_slot: &mut Option<Session>) -> Flow<()> {
         );
         return Err(Stop);
     }
-    let connector = match tls::connector(run.opts.ca_file.as_deref(), !run.opts.insecure) {
+    let connector = match shared_connector(run.opts.ca_file.as_deref(), !run.opts.insecure) {
         Ok(c) => c,
         Err(e) => {
             let f = run.add("input.invalid", None);
@@ -392,6 +392,41 @@ async fn steps(run: &mut Run, session_slot: &mut Option<Session>) -> Flow<()> {
     };
     run.step("quit", started, ok, None);
     Ok(())
+}
+
+/// A TLS connector for these settings, shared between checks. Building one loads the system's
+/// root certificates (tens of milliseconds of CPU, blocking), so many checks started at once would
+/// otherwise queue behind each other. Keyed by the CA file's path and contents, so an edited file
+/// is picked up.
+fn shared_connector(
+    ca_file: Option<&std::path::Path>,
+    verify: bool,
+) -> Result<tokio_native_tls::TlsConnector, String> {
+    type Key = (Option<(std::path::PathBuf, Vec<u8>)>, bool);
+    static BUILT: std::sync::Mutex<Vec<(Key, tokio_native_tls::TlsConnector)>> =
+        std::sync::Mutex::new(Vec::new());
+    let ca = match ca_file {
+        None => None,
+        Some(p) => match std::fs::read(p) {
+            Ok(pem) => Some((p.to_path_buf(), pem)),
+            // tls::connector words the error.
+            Err(_) => return tls::connector(ca_file, verify),
+        },
+    };
+    let key: Key = (ca, verify);
+    // Held while building, so checks started together build it once.
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, c)) = built.iter().find(|(k, _)| *k == key) {
+        return Ok(c.clone());
+    }
+    let c = tls::connector(ca_file, verify)?;
+    if built.len() >= 4 {
+        built.remove(0);
+    }
+    built.push((key, c.clone()));
+    Ok(c)
 }
 
 /// Step 1: resolve the host, with the system resolver or the `--dns` server.
@@ -755,7 +790,7 @@ async fn probe_certificate(
     addr: SocketAddr,
     after_starttls: bool,
 ) -> Option<super::CertInfo> {
-    let connector = tls::connector(None, false).ok()?;
+    let connector = shared_connector(None, false).ok()?;
     let mut clock = run.side_clock();
     let protocol = run.target.protocol();
     let ehlo = run.opts.ehlo_name.clone();
