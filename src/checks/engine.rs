@@ -525,11 +525,18 @@ async fn resolve_with(server: SocketAddr, host: &str) -> Resolved {
     let mut builder =
         hickory_resolver::Resolver::builder_with_config(config, TokioRuntimeProvider::default());
     builder.options_mut().attempts = 1;
-    builder.options_mut().timeout = Duration::from_secs(3);
+    builder.options_mut().timeout = Duration::from_secs(2);
     let resolver = builder.build().map_err(|e| ("dns.failed", e.to_string()))?;
     let name = format!("{host}.");
-    match resolver.lookup_ip(name.as_str()).await {
-        Ok(l) => {
+    // Both transports together get one bounded wait, so a dead DNS server is reported as such
+    // instead of running the whole check into its deadline.
+    let lookup = tokio::time::timeout(Duration::from_secs(4), resolver.lookup_ip(name.as_str()));
+    match lookup.await {
+        Err(_) => Err((
+            "dns.failed",
+            format!("no answer from the DNS server at {server} within 4 s"),
+        )),
+        Ok(Ok(l)) => {
             let ips: Vec<_> = l.iter().collect();
             if ips.is_empty() {
                 Err(("dns.no_address", format!("{host} has no A or AAAA record")))
@@ -537,12 +544,15 @@ async fn resolve_with(server: SocketAddr, host: &str) -> Resolved {
                 Ok(ips)
             }
         }
-        Err(e) if e.is_nx_domain() => Err(("dns.nxdomain", format!("{host}: NXDOMAIN ({e})"))),
-        Err(e) if e.is_no_records_found() => Err((
-            "dns.no_address",
-            format!("{host}: no A or AAAA record ({e})"),
+        Ok(Err(e)) if e.is_nx_domain() => Err((
+            "dns.nxdomain",
+            format!("{host}: NXDOMAIN (the DNS server at {server} says this name does not exist)"),
         )),
-        Err(e) => Err(("dns.failed", e.to_string())),
+        Ok(Err(e)) if e.is_no_records_found() => Err((
+            "dns.no_address",
+            format!("{host}: the name exists but has no A or AAAA record"),
+        )),
+        Ok(Err(e)) => Err(("dns.failed", format!("DNS server at {server}: {e}"))),
     }
 }
 

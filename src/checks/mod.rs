@@ -181,6 +181,24 @@ pub struct CheckResult {
     pub elapsed_ms: u64,
 }
 
+impl CheckResult {
+    /// What happened with encryption, in words: the requested mode alone would say
+    /// "STARTTLS" even when the server never offered it.
+    pub fn tls_mode_description(&self) -> &'static str {
+        match self.tls_mode {
+            TlsMode::Implicit => "implicit TLS (encrypted from connect)",
+            TlsMode::Plain => "plain text (--no-starttls)",
+            TlsMode::Starttls => {
+                if self.steps.iter().any(|s| s.name == "starttls" && s.ok) {
+                    "STARTTLS (upgraded to TLS)"
+                } else {
+                    "STARTTLS requested; the session stayed in plain text"
+                }
+            }
+        }
+    }
+}
+
 /// Progress of checks, sent while they run. `index` is the target's position in the list.
 #[derive(Debug, Clone)]
 pub enum Progress {

@@ -31,11 +31,7 @@ pub fn render(r: &CheckResult, transcript: bool) -> String {
         verdict_line(r.verdict),
         strip_controls(&r.target)
     );
-    let mode = match r.tls_mode {
-        super::TlsMode::Implicit => "implicit TLS",
-        super::TlsMode::Starttls => "STARTTLS",
-        super::TlsMode::Plain => "plain text (--no-starttls)",
-    };
+    let mode = r.tls_mode_description();
     let _ = writeln!(
         o,
         "  mode: {mode}; took {:.1} s",

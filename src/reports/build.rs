@@ -1106,13 +1106,7 @@ fn check_detail(id: &str, r: &CheckResult, c: &Cleaner) -> Section {
 }
 
 fn tls_mode_label(r: &CheckResult) -> String {
-    use crate::checks::TlsMode;
-    match r.tls_mode {
-        TlsMode::Implicit => "TLS from connect (implicit)",
-        TlsMode::Starttls => "upgraded with STARTTLS/STLS",
-        TlsMode::Plain => "plain text",
-    }
-    .to_owned()
+    r.tls_mode_description().to_owned()
 }
 
 fn diagnosis_sections(i: usize, d: &DiagnosisReport, c: &Cleaner) -> Vec<Section> {
