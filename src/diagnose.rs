@@ -843,12 +843,12 @@ pub fn summarize(
                 "Check this computer's internet access and firewall first; then ask the mail server's administrator.",
             )
         };
+        // Only words the server (or the network) really said; a refused or silent port said nothing.
         let text = mx
             .result
             .findings
             .iter()
-            .find_map(|f| f.server_text.clone())
-            .or_else(|| mx.result.findings.first().map(|f| f.title.clone()));
+            .find_map(|f| f.server_text.clone());
         findings.push(match text {
             Some(t) => f.with_server_text(t),
             None => f,

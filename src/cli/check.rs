@@ -25,7 +25,12 @@ pub struct Args {
     #[arg(long)]
     pub json: bool,
     /// Deadline for one whole check, in seconds.
-    #[arg(long, value_name = "S", default_value_t = 30.0)]
+    #[arg(
+        long,
+        value_name = "S",
+        default_value_t = 30.0,
+        allow_negative_numbers = true
+    )]
     pub timeout: f64,
     /// Use this DNS server (IP or IP:PORT) instead of the system's resolver.
     #[arg(long, value_name = "IP:PORT")]
