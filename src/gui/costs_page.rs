@@ -228,7 +228,14 @@ fn totals_ui(ui: &mut Ui, est: &Estimate, currency: &str) {
                 });
         });
     if est.cheapest.is_some() {
-        ui.weak("★ cheapest over the horizon (lowest NPV).");
+        let missing = est.scenarios.iter().filter(|s| s.totals.is_none()).count();
+        if missing == 0 {
+            ui.weak("★ cheapest over the horizon (lowest NPV).");
+        } else {
+            ui.weak(format!(
+                "★ lowest NPV of the scenarios with a complete estimate; {missing} more need a price before they can be compared."
+            ));
+        }
     }
 }
 
