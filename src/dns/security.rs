@@ -134,25 +134,41 @@ fn lookup_failed(
     }
 }
 
+/// The TXT records at `name` that start with `tag`, in a record marked present (the caller
+/// decides what their number means), or the finished record when the look-up itself failed.
+fn tagged_txt(
+    name: &str,
+    what: &str,
+    tag: &str,
+    answer: Result<Vec<String>, LookupFailure>,
+    findings: &mut Vec<Finding>,
+) -> Result<(SecurityRecord, Vec<String>), SecurityRecord> {
+    let txt = match answer {
+        Ok(t) => t,
+        Err(e) if e.is_negative() => vec![],
+        Err(e) => return Err(lookup_failed(name, what, &e, findings)),
+    };
+    let records: Vec<String> = txt
+        .into_iter()
+        .filter(|t| starts_with_tag(t, tag))
+        .collect();
+    let rec = SecurityRecord {
+        name: name.to_owned(),
+        state: RecordState::Present,
+        records: records.clone(),
+        summary: None,
+    };
+    Ok((rec, records))
+}
+
 fn read_spf(
     domain: &str,
     answer: Result<Vec<String>, LookupFailure>,
     findings: &mut Vec<Finding>,
 ) -> SecurityRecord {
-    let txt = match answer {
-        Ok(t) => t,
-        Err(e) if e.is_negative() => vec![],
-        Err(e) => return lookup_failed(domain, "SPF", &e, findings),
-    };
-    let records: Vec<String> = txt
-        .into_iter()
-        .filter(|t| starts_with_tag(t, "v=spf1"))
-        .collect();
-    let mut rec = SecurityRecord {
-        name: domain.to_owned(),
-        state: RecordState::Present,
-        records: records.clone(),
-        summary: None,
+    let (mut rec, records) = match tagged_txt(domain, "SPF", "v=spf1", answer, findings) {
+        Ok(found) => found,
+        Err(failed) => return failed,
     };
     match records.len() {
         0 => {
@@ -243,20 +259,9 @@ fn read_dmarc(
     answer: Result<Vec<String>, LookupFailure>,
     findings: &mut Vec<Finding>,
 ) -> SecurityRecord {
-    let txt = match answer {
-        Ok(t) => t,
-        Err(e) if e.is_negative() => vec![],
-        Err(e) => return lookup_failed(name, "DMARC", &e, findings),
-    };
-    let records: Vec<String> = txt
-        .into_iter()
-        .filter(|t| starts_with_tag(t, "v=DMARC1"))
-        .collect();
-    let mut rec = SecurityRecord {
-        name: name.to_owned(),
-        state: RecordState::Present,
-        records: records.clone(),
-        summary: None,
+    let (mut rec, records) = match tagged_txt(name, "DMARC", "v=DMARC1", answer, findings) {
+        Ok(found) => found,
+        Err(failed) => return failed,
     };
     match records.len() {
         0 => {
@@ -343,20 +348,9 @@ fn read_simple(
         SimpleKind::MtaSts => "MTA-STS",
         SimpleKind::TlsRpt => "TLS-RPT",
     };
-    let txt = match answer {
-        Ok(t) => t,
-        Err(e) if e.is_negative() => vec![],
-        Err(e) => return lookup_failed(name, what, &e, findings),
-    };
-    let records: Vec<String> = txt
-        .into_iter()
-        .filter(|t| starts_with_tag(t, tag))
-        .collect();
-    let mut rec = SecurityRecord {
-        name: name.to_owned(),
-        state: RecordState::Present,
-        records: records.clone(),
-        summary: None,
+    let (mut rec, records) = match tagged_txt(name, what, tag, answer, findings) {
+        Ok(found) => found,
+        Err(failed) => return failed,
     };
     let needed = match kind {
         SimpleKind::MtaSts => "id=",
