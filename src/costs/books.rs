@@ -255,17 +255,6 @@ impl Catalogue {
             );
         }
     }
-
-    /// Multiplies every listed price by `num/den` (sensitivity analysis).
-    pub fn scaled(&self, num: i128, den: i128) -> Catalogue {
-        let mut out = self.clone();
-        for entry in out.items.values_mut() {
-            if let ListPrice::Price(m) = entry.item.price {
-                entry.item.price = ListPrice::Price(m.mul_ratio(num, den));
-            }
-        }
-        out
-    }
 }
 
 /// The built-in books only (always valid; checked by tests).

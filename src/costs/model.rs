@@ -243,7 +243,7 @@ pub fn estimate(
     catalogue: &Catalogue,
     today: NaiveDate,
 ) -> Estimate {
-    let mut est = estimate_scenarios(inputs, scenarios, catalogue, today);
+    let mut est = estimate_scenarios(inputs, scenarios, catalogue, today, Detail::Full, None);
     est.break_even = break_even(inputs, scenarios, catalogue, today, &est);
     est.sensitivity = sensitivity(inputs, scenarios, catalogue, today, &est);
     est
@@ -255,6 +255,8 @@ fn estimate_scenarios(
     scenarios: &[ScenarioCosts],
     catalogue: &Catalogue,
     today: NaiveDate,
+    detail: Detail,
+    price_scale: Option<(i128, i128)>,
 ) -> Estimate {
     let mut input_warnings = Vec::new();
     let horizon = inputs.horizon_years.clamp(1, MAX_HORIZON_YEARS);
@@ -282,6 +284,8 @@ fn estimate_scenarios(
         catalogue,
         today,
         horizon,
+        detail,
+        price_scale,
     };
     let scenarios: Vec<ScenarioEstimate> = scenarios.iter().map(|s| ctx.scenario(s)).collect();
     let cheapest = cheapest_of(&scenarios);
@@ -314,6 +318,31 @@ struct Context<'a> {
     catalogue: &'a Catalogue,
     today: NaiveDate,
     horizon: u32,
+    detail: Detail,
+    /// Multiplies every price-book list price (the sensitivity table's price knob), so the
+    /// catalogue is never cloned for it.
+    price_scale: Option<(i128, i128)>,
+}
+
+/// How much text an estimate pass builds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    /// Labels, formulas, notes and warning messages: what people read.
+    Full,
+    /// Only the numbers and the warning kinds: the many passes behind break-even and the
+    /// sensitivity table read nothing else, and the text was most of their cost.
+    NumbersOnly,
+}
+
+/// `format!` in a full pass; an empty string (and no formatting work) in a numbers-only pass.
+macro_rules! text {
+    ($ctx:expr, $($arg:tt)*) => {
+        if $ctx.detail == Detail::Full {
+            format!($($arg)*)
+        } else {
+            String::new()
+        }
+    };
 }
 
 /// What pricing one line produced.
@@ -324,7 +353,18 @@ struct Priced {
 
 impl Context<'_> {
     fn money(&self, m: Money) -> String {
+        if self.detail == Detail::NumbersOnly {
+            return String::new();
+        }
         m.format(&self.inputs.currency)
+    }
+
+    /// A price-book list price, moved by the sensitivity table's price knob.
+    fn list_price(&self, m: Money) -> Money {
+        match self.price_scale {
+            Some((num, den)) => m.mul_ratio(num, den),
+            None => m,
+        }
     }
 
     fn seats(&self, basis: SeatBasis) -> u64 {
@@ -444,7 +484,8 @@ impl Context<'_> {
                         scenario,
                         WarningKind::InputMissing,
                         None,
-                        format!(
+                        text!(
+                            self,
                             "{}: no price-book item chosen; pick one in the plan's tiers",
                             role_label(line.role)
                         ),
@@ -497,7 +538,7 @@ impl Context<'_> {
                 scenario,
                 WarningKind::UnknownItem,
                 Some(item_id),
-                format!(
+                text!(self,
                     "{}: no price book has an item '{item_id}'; add it to a price book or choose another",
                     role_label(line.role)
                 ),
@@ -514,7 +555,7 @@ impl Context<'_> {
         // Price: the user's figure, else the list price, else the on-prem licence input.
         let (price, from_user) = match (self.inputs.price_overrides.get(item_id), item.price) {
             (Some(m), _) => (Some(*m), true),
-            (None, ListPrice::Price(m)) => (Some(m), false),
+            (None, ListPrice::Price(m)) => (Some(self.list_price(m)), false),
             (None, ListPrice::Quote) => {
                 match (line.role, self.inputs.on_prem.licence_per_seat_year) {
                     (CostRole::OnPremLicences, Some(m)) => {
@@ -528,7 +569,7 @@ impl Context<'_> {
         let mut l = LineEstimate {
             role: line.role,
             seats: line.seats,
-            description: item.display_name(),
+            description: text!(self, "{}", item.display_name()),
             item: Some(item_id.to_owned()),
             quantity: 0,
             unit_price: price,
@@ -538,9 +579,9 @@ impl Context<'_> {
             one_off: None,
             yearly: None,
             source: if from_user {
-                format!("entered in the plan (price book: {})", item.source)
+                text!(self, "entered in the plan (price book: {})", item.source)
             } else {
-                item.source.clone()
+                text!(self, "{}", item.source)
             },
             as_of: (!from_user).then_some(item.as_of),
             confidence: if from_user {
@@ -564,7 +605,7 @@ impl Context<'_> {
                 scenario,
                 WarningKind::QuoteMissing,
                 Some(item_id),
-                format!(
+                text!(self,
                     "{} ({item_id}) has no public price: enter your quote in the plan's price_overrides \
                      before this scenario's totals can be shown",
                     item.display_name()
@@ -581,7 +622,7 @@ impl Context<'_> {
                 scenario,
                 WarningKind::CurrencyMismatch,
                 Some(item_id),
-                format!(
+                text!(self,
                     "{item_id} is priced in {} but the plan is in {}; enter a price in {} in price_overrides",
                     entry.currency, self.inputs.currency, self.inputs.currency
                 ),
@@ -597,28 +638,38 @@ impl Context<'_> {
         l.billing = billing_label;
         let factor_num = 10_000 + surcharge_bp as i128;
         let qty = quantity as i128;
-        let qty_text = crate::costs::money::group_thousands(quantity);
+        let qty_text = text!(self, "{}", crate::costs::money::group_thousands(quantity));
         let price_text = self.money(price);
         let surcharge_text = if surcharge_bp != 0 {
-            format!(" × {}%", (10_000 + surcharge_bp) as f64 / 100.0)
+            text!(self, " × {}%", (10_000 + surcharge_bp) as f64 / 100.0)
         } else {
             String::new()
         };
         match unit {
             PriceUnit::PerUserPerMonth | PriceUnit::PerGbPerMonth => {
                 l.yearly = Some(price.mul_ratio(qty * 12 * factor_num, 10_000));
-                l.formula = format!("{qty_text} × {price_text} × 12 months{surcharge_text}");
+                l.formula = text!(
+                    self,
+                    "{qty_text} × {price_text} × 12 months{surcharge_text}"
+                );
             }
             PriceUnit::PerUserPerYear
             | PriceUnit::PerServerPerYear
             | PriceUnit::FlatPerYear
             | PriceUnit::PerGbPerYear => {
                 l.yearly = Some(price.mul_ratio(qty * factor_num, 10_000));
-                l.formula = format!("{qty_text} × {price_text} {}{surcharge_text}", unit.label());
+                l.formula = text!(
+                    self,
+                    "{qty_text} × {price_text} {}{surcharge_text}",
+                    unit.label()
+                );
             }
             PriceUnit::PerMailboxOnce => {
                 l.one_off = Some(price.mul_ratio(qty * factor_num, 10_000));
-                l.formula = format!("{qty_text} × {price_text} per mailbox, once{surcharge_text}");
+                l.formula = text!(
+                    self,
+                    "{qty_text} × {price_text} per mailbox, once{surcharge_text}"
+                );
             }
         }
         // Checks on the item.
@@ -630,7 +681,8 @@ impl Context<'_> {
                     scenario,
                     WarningKind::SeatCapExceeded,
                     Some(item_id),
-                    format!(
+                    text!(
+                        self,
                         "{} allows at most {max} users but this line needs {qty_text}; \
                          choose a plan without a seat cap",
                         item.display_name()
@@ -644,7 +696,8 @@ impl Context<'_> {
                     scenario,
                     WarningKind::SeatMinimumNotMet,
                     Some(item_id),
-                    format!(
+                    text!(
+                        self,
                         "{} needs at least {min} users; this line has {qty_text}",
                         item.display_name()
                     ),
@@ -659,7 +712,8 @@ impl Context<'_> {
                 scenario,
                 WarningKind::MailboxTooSmall,
                 Some(item_id),
-                format!(
+                text!(
+                    self,
                     "{} gives {gb} GB per mailbox, less than the current quota of {} MB",
                     item.display_name(),
                     crate::costs::money::group_thousands(self.inputs.current_quota_mb as u64)
@@ -672,7 +726,8 @@ impl Context<'_> {
                     scenario,
                     WarningKind::HistoricalPrice,
                     Some(item_id),
-                    format!(
+                    text!(
+                        self,
                         "{} is a historical price ({}, as of {}), not a current offer",
                         item.display_name(),
                         entry.book_name,
@@ -688,7 +743,8 @@ impl Context<'_> {
                     scenario,
                     WarningKind::StalePrice,
                     Some(item_id),
-                    format!(
+                    text!(
+                        self,
                         "the price of {} is from {}, more than 12 months ago; check it",
                         item.display_name(),
                         item.as_of
@@ -700,7 +756,8 @@ impl Context<'_> {
                     scenario,
                     WarningKind::LowConfidence,
                     Some(item_id),
-                    format!(
+                    text!(
+                        self,
                         "the price of {} is unverified or last-known (low confidence); check it",
                         item.display_name()
                     ),
@@ -732,7 +789,8 @@ impl Context<'_> {
                         scenario,
                         WarningKind::BillingNotOffered,
                         Some(&entry.item.id),
-                        format!(
+                        text!(
+                            self,
                             "{} is not sold on '{}' billing; '{}' was used",
                             entry.item.display_name(),
                             term.label(),
@@ -748,7 +806,7 @@ impl Context<'_> {
         let label = if bp == 0 {
             chosen.term.label().to_owned()
         } else {
-            format!("{} (+{}%)", chosen.term.label(), bp as f64 / 100.0)
+            text!(self, "{} (+{}%)", chosen.term.label(), bp as f64 / 100.0)
         };
         (bp, label)
     }
@@ -762,20 +820,22 @@ impl Context<'_> {
         let share_text = if (num, den) == (1, 1) {
             String::new()
         } else {
-            format!(
+            text!(
+                self,
                 " × {}/{} seats",
                 crate::costs::money::group_thousands(num as u64),
                 crate::costs::money::group_thousands(den as u64)
             )
         };
         let seats = self.seats(line.seats);
-        let seats_text = crate::costs::money::group_thousands(seats);
+        let seats_text = text!(self, "{}", crate::costs::money::group_thousands(seats));
         let mut missing = |what: &str| {
             warnings.push(self.warn(
                 scenario,
                 WarningKind::InputMissing,
                 None,
-                format!(
+                text!(
+                    self,
                     "{}: {what} is not entered, so it counts as zero",
                     role_label(line.role)
                 ),
@@ -795,7 +855,8 @@ impl Context<'_> {
                 l.quantity = o.servers as u64;
                 l.unit_price = Some(o.server_cost);
                 l.yearly = Some(o.server_cost.mul_ratio(o.servers as i128 * num, life * den));
-                l.formula = format!(
+                l.formula = text!(
+                    self,
                     "{} servers × {} ÷ {} years{share_text}",
                     o.servers,
                     self.money(o.server_cost),
@@ -809,7 +870,11 @@ impl Context<'_> {
                     l.unit_price = Some(price);
                     l.unit = Some(PriceUnit::PerUserPerYear);
                     l.yearly = Some(price.mul_ratio(seats as i128, 1));
-                    l.formula = format!("{seats_text} × {} per seat per year", self.money(price));
+                    l.formula = text!(
+                        self,
+                        "{seats_text} × {} per seat per year",
+                        self.money(price)
+                    );
                 }
                 None => {
                     warnings.push(self.warn(
@@ -834,10 +899,18 @@ impl Context<'_> {
                 l.yearly = Some(yearly.mul_ratio(num, den));
                 l.formula = match &o.admin {
                     super::AdminEffort::Fte { fte, loaded_salary } => {
-                        format!("{fte} FTE × {}{share_text}", self.money(*loaded_salary))
+                        text!(
+                            self,
+                            "{fte} FTE × {}{share_text}",
+                            self.money(*loaded_salary)
+                        )
                     }
                     super::AdminEffort::HoursPerMonth { hours, rate } => {
-                        format!("{hours} h/month × 12 × {}{share_text}", self.money(*rate))
+                        text!(
+                            self,
+                            "{hours} h/month × 12 × {}{share_text}",
+                            self.money(*rate)
+                        )
                     }
                 };
             }
@@ -847,7 +920,11 @@ impl Context<'_> {
                 }
                 l.description = "Backup".into();
                 l.yearly = Some(o.backup_per_year.mul_ratio(num, den));
-                l.formula = format!("{} per year{share_text}", self.money(o.backup_per_year));
+                l.formula = text!(
+                    self,
+                    "{} per year{share_text}",
+                    self.money(o.backup_per_year)
+                );
             }
             CostRole::Filtering => {
                 if o.filtering_per_seat_year.is_zero() {
@@ -857,7 +934,8 @@ impl Context<'_> {
                 l.quantity = seats;
                 l.unit_price = Some(o.filtering_per_seat_year);
                 l.yearly = Some(o.filtering_per_seat_year.mul_ratio(seats as i128, 1));
-                l.formula = format!(
+                l.formula = text!(
+                    self,
                     "{seats_text} × {} per seat per year",
                     self.money(o.filtering_per_seat_year)
                 );
@@ -873,7 +951,8 @@ impl Context<'_> {
                     t.training_rate
                         .mul_ratio(hundredths(t.training_hours_per_seat) * seats as i128, 100),
                 );
-                l.formula = format!(
+                l.formula = text!(
+                    self,
                     "{seats_text} seats × {} h × {}",
                     t.training_hours_per_seat,
                     self.money(t.training_rate)
@@ -892,7 +971,8 @@ impl Context<'_> {
                 l.quantity = seats;
                 // On-prem cost per year × share of seats × months / 12.
                 l.one_off = Some(yearly.mul_ratio(months * num, 1200 * den));
-                l.formula = format!(
+                l.formula = text!(
+                    self,
                     "on-prem {} per year × {} months ÷ 12{share_text}",
                     self.money(yearly),
                     i.one_off.coexistence_months
@@ -949,7 +1029,12 @@ impl Context<'_> {
         l.item = None;
         l.quantity = 1;
         l.one_off = Some(t.labour_rate.mul_ratio(hours, 100));
-        l.formula = format!("{} h × {}", t.migration_hours, self.money(t.labour_rate));
+        l.formula = text!(
+            self,
+            "{} h × {}",
+            t.migration_hours,
+            self.money(t.labour_rate)
+        );
         l.source = "plan input".into();
         l.confidence = "entered".into();
         (l, warning)
@@ -1003,7 +1088,14 @@ fn break_even(
     if n0 == 0 {
         return Vec::new();
     }
-    let doubled = estimate_scenarios(&with_seats(inputs, n0 * 2), scenarios, catalogue, today);
+    let doubled = estimate_scenarios(
+        &with_seats(inputs, n0 * 2),
+        scenarios,
+        catalogue,
+        today,
+        Detail::NumbersOnly,
+        None,
+    );
     let npv = |e: &Estimate, id: &str| {
         e.scenario(id)
             .and_then(|s| s.totals.as_ref())
@@ -1078,7 +1170,8 @@ fn break_even(
 /// An input the sensitivity table moves by ±20%.
 struct Knob {
     name: &'static str,
-    apply: fn(&CostInputs, &Catalogue, f64) -> (CostInputs, Option<Catalogue>),
+    /// The moved inputs, and a factor for price-book prices as (numerator, denominator).
+    apply: fn(&CostInputs, f64) -> (CostInputs, Option<(i128, i128)>),
 }
 
 fn scale_money(m: Money, f: f64) -> Money {
@@ -1088,7 +1181,7 @@ fn scale_money(m: Money, f: f64) -> Money {
 const KNOBS: &[Knob] = &[
     Knob {
         name: "Seats (organisation size)",
-        apply: |i, _, f| {
+        apply: |i, f| {
             (
                 with_seats(i, (i.seats_total as f64 * f).round().max(0.0) as u64),
                 None,
@@ -1097,16 +1190,11 @@ const KNOBS: &[Knob] = &[
     },
     Knob {
         name: "Price-book prices",
-        apply: |i, c, f| {
-            (
-                i.clone(),
-                Some(c.scaled((f * 10_000.0).round() as i128, 10_000)),
-            )
-        },
+        apply: |i, f| (i.clone(), Some(((f * 10_000.0).round() as i128, 10_000))),
     },
     Knob {
         name: "Prices entered in the plan (quotes)",
-        apply: |i, _, f| {
+        apply: |i, f| {
             let mut i = i.clone();
             for v in i.price_overrides.values_mut() {
                 *v = scale_money(*v, f);
@@ -1118,7 +1206,7 @@ const KNOBS: &[Knob] = &[
     },
     Knob {
         name: "Server cost",
-        apply: |i, _, f| {
+        apply: |i, f| {
             let mut i = i.clone();
             i.on_prem.server_cost = scale_money(i.on_prem.server_cost, f);
             (i, None)
@@ -1126,7 +1214,7 @@ const KNOBS: &[Knob] = &[
     },
     Knob {
         name: "Admin effort",
-        apply: |i, _, f| {
+        apply: |i, f| {
             let mut i = i.clone();
             i.on_prem.admin = i.on_prem.admin.scaled(f);
             (i, None)
@@ -1134,7 +1222,7 @@ const KNOBS: &[Knob] = &[
     },
     Knob {
         name: "Backup and filtering",
-        apply: |i, _, f| {
+        apply: |i, f| {
             let mut i = i.clone();
             i.on_prem.backup_per_year = scale_money(i.on_prem.backup_per_year, f);
             i.on_prem.filtering_per_seat_year = scale_money(i.on_prem.filtering_per_seat_year, f);
@@ -1143,7 +1231,7 @@ const KNOBS: &[Knob] = &[
     },
     Knob {
         name: "Migration labour hours",
-        apply: |i, _, f| {
+        apply: |i, f| {
             let mut i = i.clone();
             i.one_off.migration_hours *= f;
             (i, None)
@@ -1151,7 +1239,7 @@ const KNOBS: &[Knob] = &[
     },
     Knob {
         name: "Training hours",
-        apply: |i, _, f| {
+        apply: |i, f| {
             let mut i = i.clone();
             i.one_off.training_hours_per_seat *= f;
             (i, None)
@@ -1159,7 +1247,7 @@ const KNOBS: &[Knob] = &[
     },
     Knob {
         name: "Coexistence months",
-        apply: |i, _, f| {
+        apply: |i, f| {
             let mut i = i.clone();
             i.one_off.coexistence_months *= f;
             (i, None)
@@ -1167,7 +1255,7 @@ const KNOBS: &[Knob] = &[
     },
     Knob {
         name: "Discount rate",
-        apply: |i, _, f| {
+        apply: |i, f| {
             let mut i = i.clone();
             i.discount_rate_percent *= f;
             (i, None)
@@ -1175,7 +1263,7 @@ const KNOBS: &[Knob] = &[
     },
     Knob {
         name: "Yearly escalation",
-        apply: |i, _, f| {
+        apply: |i, f| {
             let mut i = i.clone();
             i.escalation_percent *= f;
             (i, None)
@@ -1195,8 +1283,15 @@ fn sensitivity(
         return Vec::new();
     };
     let run = |f: f64, knob: &Knob| {
-        let (i, c) = (knob.apply)(inputs, catalogue, f);
-        estimate_scenarios(&i, scenarios, c.as_ref().unwrap_or(catalogue), today)
+        let (i, price_scale) = (knob.apply)(inputs, f);
+        estimate_scenarios(
+            &i,
+            scenarios,
+            catalogue,
+            today,
+            Detail::NumbersOnly,
+            price_scale,
+        )
     };
     let npv = |e: &Estimate, id: &str| {
         e.scenario(id)

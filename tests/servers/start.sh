@@ -489,7 +489,7 @@ done
 
 # --- environment file --------------------------------------------------------------------------------------
 # KEY=VALUE lines; a value with shell-special characters is in single quotes. Source it from a shell, or
-# read it as tests/real_servers.rs does.
+# read it as tests/real_servers/real_servers.rs does.
 cat >"$RUN/env.tmp" <<EOF
 MAILPLAN_TEST_DIR=$D
 MAILPLAN_TEST_CA=$C/ca.pem

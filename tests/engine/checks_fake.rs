@@ -1,7 +1,7 @@
 //! The check engine against in-process fake servers on 127.0.0.1: one test (at least) per
-//! finding code, plus awkward-but-valid servers. Run: `cargo test --test checks_fake`.
+//! finding code, plus awkward-but-valid servers. Run: `cargo test --test engine checks_fake::`.
 
-mod common;
+use crate::common;
 
 use common::*;
 use mailplan::checks::{

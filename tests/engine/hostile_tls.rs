@@ -1,8 +1,8 @@
 //! TLS safety: certificate checks on by default, `--insecure` stated in every output, no login
 //! in plain text when a server stops offering STARTTLS, and no fallback to TLS 1.0/1.1.
-//! Run: `cargo test --test hostile_tls`.
+//! Run: `cargo test --test engine hostile_tls::`.
 
-mod common;
+use crate::common;
 
 use clap::Parser;
 use common::*;

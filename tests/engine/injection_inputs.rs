@@ -1,8 +1,8 @@
 //! CR, LF and NUL in user-given values are rejected before any network traffic (the fake
 //! server must see no connection), and terminal escapes from servers never reach the terminal.
-//! Run: `cargo test --test injection_inputs`.
+//! Run: `cargo test --test engine injection_inputs::`.
 
-mod common;
+use crate::common;
 
 use common::*;
 use mailplan::checks::{
@@ -112,15 +112,30 @@ async fn cli_refuses_line_breaks_in_every_input() {
         a.ca_file = Some(PathBuf::from(format!("ca{bad}.pem")));
         assert!(prepare(&a).is_err(), "ca file {bad:?}");
     }
-    // Password (through the environment, as a user would give it).
+    assert_eq!(connections(&fake), 0);
+}
+
+/// A password with a line break, given through the environment as a user would, is refused by the real
+/// binary before anything is connected. (A child process gets the variable, so this test never changes
+/// its own environment, which other tests in this binary read.)
+#[tokio::test]
+async fn cli_refuses_a_password_with_a_line_break() {
+    let fake = Fake::plain(vec![line("220 mx ESMTP"), Act::Hold]).await;
     let var = "MAILPLAN_INJECTION_TEST_PW";
-    // SAFETY: only this test in this binary touches this variable.
-    unsafe { std::env::set_var(var, "pw\r\nDELE 1") };
-    let mut a = base_args(target.clone());
-    a.user = Some("alice".into());
-    a.password_env = Some(var.into());
-    let e = prepare(&a).expect_err("password");
-    assert!(e.contains("password"), "{e}");
+    let mut cmd = mailplan();
+    cmd.args([
+        "check",
+        &format!("smtp://127.0.0.1:{}", fake.port),
+        "--user",
+        "alice",
+    ])
+    .args(["--password-env", var])
+    .env(var, "pw\r\nDELE 1");
+    let out = run(cmd).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("password"), "{stderr}");
+    assert!(!stderr.contains("DELE"), "the password leaked: {stderr}");
     assert_eq!(connections(&fake), 0);
 }
 

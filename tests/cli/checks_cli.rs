@@ -1,6 +1,6 @@
-//! `mailplan check` end to end: the binary against fake servers. Run: `cargo test --test checks_cli`.
+//! `mailplan check` end to end: the binary against fake servers. Run: `cargo test --test cli checks_cli::`.
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::process::{Command, Stdio};

@@ -1,8 +1,8 @@
 //! The hostile banners of `hostile_servers.rs`, taken through real checks, then through every
 //! report format: no control characters, no live HTML, no spreadsheet formulas, no password.
-//! Run: `cargo test --test hostile_reports`.
+//! Run: `cargo test --test engine hostile_reports::`.
 
-mod common;
+use crate::common;
 
 use common::*;
 use mailplan::checks::{CancellationToken, CheckOptions, CheckResult, Login, Target, run_check};

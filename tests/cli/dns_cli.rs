@@ -1,6 +1,6 @@
 //! `mailplan mx` and `mailplan diagnose` as a user runs them, against an in-process DNS server.
 
-mod dns_support;
+use crate::dns_support;
 
 use dns_support::{FakeDns, Zone, standard_zone};
 use std::process::{Command, Output};

@@ -2,7 +2,7 @@
 //! external URLs, PDF parsed for key figures and page numbers, CSV formula cells, and
 //! passwords that must appear nowhere.
 //!
-//! Regenerate the golden files with `UPDATE_GOLDEN=1 cargo test --test reports_formats`.
+//! Regenerate the golden files with `UPDATE_GOLDEN=1 cargo test --test engine reports_formats::`.
 //! Set `REPORTS_DUMP=DIR` to also write every format there for a look by eye.
 
 use mailplan::checks::{CheckOptions, CheckResult, Direction, Login, TranscriptLine};

@@ -1,7 +1,7 @@
 //! Corrupt every kind of data file (plan, scenario, price book, provider table) in several ways:
 //! the loader names the file with line and column where there is one, nothing panics, and the
 //! file on disk is left exactly as it was. Saving a plan is atomic.
-//! Run: `cargo test --test files_corrupt`.
+//! Run: `cargo test --test engine files_corrupt::`.
 
 use mailplan::files::FileError;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
 //! MX, provider and security-record analysis against an in-process DNS server on 127.0.0.1.
 
-mod dns_support;
+use crate::dns_support;
 
 use dns_support::{FakeDns, standard_zone};
 use mailplan::dns::mx::{analyse_domain, parse_domain_input};

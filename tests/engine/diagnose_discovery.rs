@@ -2,7 +2,7 @@
 //! the summary logic, progress and cancellation. Nothing leaves the machine: every
 //! endpoint that is actually checked resolves to 127.0.0.0/8 through the fake server.
 
-mod dns_support;
+use crate::dns_support;
 
 use dns_support::{FakeDns, Zone, standard_zone};
 use mailplan::checks::{

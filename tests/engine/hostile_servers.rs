@@ -1,9 +1,9 @@
 //! Hostile servers: each test points the check engine at a fake server on 127.0.0.1 that
 //! misbehaves on purpose, and asserts a specific finding code, no panic, a bounded elapsed time
 //! (the check's timeout plus 1.5 s) and output that is safe to print.
-//! Run: `cargo test --test hostile_servers`.
+//! Run: `cargo test --test engine hostile_servers::`.
 
-mod common;
+use crate::common;
 
 use common::*;
 use mailplan::checks::{CancellationToken, CheckOptions, CheckResult, Login, Target, run_check};

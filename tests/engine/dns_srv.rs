@@ -1,6 +1,6 @@
 //! RFC 6186 SRV discovery against an in-process DNS server on 127.0.0.1.
 
-mod dns_support;
+use crate::dns_support;
 
 use dns_support::{FakeDns, standard_zone};
 use mailplan::checks::Scheme;

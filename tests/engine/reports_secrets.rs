@@ -6,10 +6,10 @@
 //! - a diagnosis saved as `diagnose --json` goes through `mailplan report --checks` and
 //!   its findings come out, with hostile server text inert.
 //!
-//! Run: `cargo test --test reports_secrets`.
+//! Run: `cargo test --test engine reports_secrets::`.
 
-mod common;
-mod dns_support;
+use crate::common;
+use crate::dns_support;
 
 use common::*;
 use dns_support::{FakeDns, Zone};

@@ -2,9 +2,9 @@
 //! LOGIN, over TLS); no output may contain it: stdout and stderr of the CLI in a child process
 //! (human and `--json`), the in-process summary and JSON, and `Debug` of the options. A hostile server that
 //! echoes the password back must not get it into the outputs either.
-//! Run: `cargo test --test secrets_login`.
+//! Run: `cargo test --test engine secrets_login::`.
 
-mod common;
+use crate::common;
 
 use common::*;
 use mailplan::checks::{
@@ -201,12 +201,22 @@ fn cli_child() {
     println!("MAILPLAN-OUT>>>");
 }
 
+/// `cli_child`'s name inside this test binary (its module path without the binary's name).
+fn child_test_name() -> String {
+    let module = module_path!().split_once("::").map_or("", |(_, m)| m);
+    if module.is_empty() {
+        "cli_child".to_owned()
+    } else {
+        format!("{module}::cli_child")
+    }
+}
+
 /// Runs `mailplan ARGS` through `cli_child` in a child process; returns (stdout, stderr).
 async fn run(args: Vec<String>) -> (String, String) {
     let exe = std::env::current_exe().expect("test binary");
     let out = tokio::task::spawn_blocking(move || {
         Command::new(exe)
-            .args(["cli_child", "--exact", "--nocapture", "--test-threads=1"])
+            .args([&child_test_name(), "--exact", "--nocapture", "--test-threads=1"])
             .env(CHILD, args.join("\u{1f}"))
             .env(ENV, PASSWORD)
             .stdin(Stdio::null())

@@ -1,0 +1,6 @@
+//! GUI tests with egui_kittest: the app's pages driven by clicks and keys.
+//! One test binary per area keeps the build small: each module below was its own binary once.
+//! Run one module with `cargo test --test gui MODULE::`.
+
+mod gui_app;
+mod gui_report;
