@@ -352,6 +352,14 @@ struct Priced {
 }
 
 impl Context<'_> {
+    /// An owned copy of `s` in a full pass; an empty string (no allocation) in a numbers-only pass.
+    fn owned(&self, s: &str) -> String {
+        match self.detail {
+            Detail::Full => s.to_owned(),
+            Detail::NumbersOnly => String::new(),
+        }
+    }
+
     fn money(&self, m: Money) -> String {
         if self.detail == Detail::NumbersOnly {
             return String::new();
@@ -403,7 +411,7 @@ impl Context<'_> {
         let totals = (!blocked).then(|| self.totals(&lines));
         ScenarioEstimate {
             id: s.id.clone(),
-            name: s.name.clone(),
+            name: self.owned(&s.name),
             lines,
             totals,
             warnings,
@@ -454,8 +462,8 @@ impl Context<'_> {
     ) -> CostWarning {
         CostWarning {
             kind,
-            scenario: scenario.to_owned(),
-            item: item.map(str::to_owned),
+            scenario: self.owned(scenario),
+            item: item.map(|i| self.owned(i)),
             message,
         }
     }
@@ -504,7 +512,7 @@ impl Context<'_> {
         }
         for l in &mut out.lines {
             if l.note.is_empty() {
-                l.note = line.note.clone();
+                l.note = self.owned(&line.note);
             }
         }
         out
@@ -514,19 +522,19 @@ impl Context<'_> {
         LineEstimate {
             role: line.role,
             seats: line.seats,
-            description: role_label(line.role).to_owned(),
-            item: line.default_item.clone(),
+            description: self.owned(role_label(line.role)),
+            item: line.default_item.as_deref().map(|i| self.owned(i)),
             quantity: self.seats(line.seats),
             unit_price: None,
             unit: None,
             billing: String::new(),
-            formula: why.to_owned(),
+            formula: self.owned(why),
             one_off: None,
             yearly: None,
             source: String::new(),
             as_of: None,
             confidence: String::new(),
-            note: line.note.clone(),
+            note: self.owned(&line.note),
         }
     }
 
@@ -544,7 +552,7 @@ impl Context<'_> {
                 ),
             ));
             let mut l = self.missing_line(line, "unknown item");
-            l.item = Some(item_id.to_owned());
+            l.item = Some(self.owned(item_id));
             return Priced {
                 lines: vec![l],
                 warnings,
@@ -570,7 +578,7 @@ impl Context<'_> {
             role: line.role,
             seats: line.seats,
             description: text!(self, "{}", item.display_name()),
-            item: Some(item_id.to_owned()),
+            item: Some(self.owned(item_id)),
             quantity: 0,
             unit_price: price,
             unit: Some(unit),
@@ -585,11 +593,11 @@ impl Context<'_> {
             },
             as_of: (!from_user).then_some(item.as_of),
             confidence: if from_user {
-                "entered".into()
+                self.owned("entered")
             } else {
-                item.confidence.letter().into()
+                self.owned(item.confidence.letter())
             },
-            note: line.note.clone(),
+            note: self.owned(&line.note),
         };
         let quantity = match unit {
             PriceUnit::PerUserPerMonth | PriceUnit::PerUserPerYear | PriceUnit::PerMailboxOnce => {
@@ -611,7 +619,7 @@ impl Context<'_> {
                     item.display_name()
                 ),
             ));
-            l.formula = "quote needed".into();
+            l.formula = self.owned("quote needed");
             return Priced {
                 lines: vec![l],
                 warnings,
@@ -627,7 +635,7 @@ impl Context<'_> {
                     entry.currency, self.inputs.currency, self.inputs.currency
                 ),
             ));
-            l.formula = "currency differs".into();
+            l.formula = self.owned("currency differs");
             return Priced {
                 lines: vec![l],
                 warnings,
@@ -804,7 +812,7 @@ impl Context<'_> {
         };
         let bp = percent_to_basis_points(chosen.surcharge_percent);
         let label = if bp == 0 {
-            chosen.term.label().to_owned()
+            self.owned(chosen.term.label())
         } else {
             text!(self, "{} (+{}%)", chosen.term.label(), bp as f64 / 100.0)
         };
@@ -842,8 +850,8 @@ impl Context<'_> {
             ));
         };
         let mut l = self.missing_line(line, "");
-        l.source = "plan input".into();
-        l.confidence = "entered".into();
+        l.source = self.owned("plan input");
+        l.confidence = self.owned("entered");
         l.item = None;
         match line.role {
             CostRole::OnPremServers => {
@@ -851,7 +859,7 @@ impl Context<'_> {
                 if o.servers == 0 || o.server_cost.is_zero() {
                     missing("the server count or cost");
                 }
-                l.description = "Mail servers".into();
+                l.description = self.owned("Mail servers");
                 l.quantity = o.servers as u64;
                 l.unit_price = Some(o.server_cost);
                 l.yearly = Some(o.server_cost.mul_ratio(o.servers as i128 * num, life * den));
@@ -865,7 +873,7 @@ impl Context<'_> {
             }
             CostRole::OnPremLicences => match o.licence_per_seat_year {
                 Some(price) => {
-                    l.description = "On-premises licences".into();
+                    l.description = self.owned("On-premises licences");
                     l.quantity = seats;
                     l.unit_price = Some(price);
                     l.unit = Some(PriceUnit::PerUserPerYear);
@@ -885,8 +893,8 @@ impl Context<'_> {
                          per year (on_prem.licence_per_seat_year) before this scenario's totals can be shown"
                             .into(),
                     ));
-                    l.description = "On-premises licences".into();
-                    l.formula = "quote needed".into();
+                    l.description = self.owned("On-premises licences");
+                    l.formula = self.owned("quote needed");
                     l.source = String::new();
                 }
             },
@@ -895,7 +903,7 @@ impl Context<'_> {
                 if yearly.is_zero() {
                     missing("the admin effort");
                 }
-                l.description = "Administration".into();
+                l.description = self.owned("Administration");
                 l.yearly = Some(yearly.mul_ratio(num, den));
                 l.formula = match &o.admin {
                     super::AdminEffort::Fte { fte, loaded_salary } => {
@@ -918,7 +926,7 @@ impl Context<'_> {
                 if o.backup_per_year.is_zero() {
                     missing("the backup cost per year");
                 }
-                l.description = "Backup".into();
+                l.description = self.owned("Backup");
                 l.yearly = Some(o.backup_per_year.mul_ratio(num, den));
                 l.formula = text!(
                     self,
@@ -930,7 +938,7 @@ impl Context<'_> {
                 if o.filtering_per_seat_year.is_zero() {
                     missing("the filtering cost per seat");
                 }
-                l.description = "Spam and malware filtering".into();
+                l.description = self.owned("Spam and malware filtering");
                 l.quantity = seats;
                 l.unit_price = Some(o.filtering_per_seat_year);
                 l.yearly = Some(o.filtering_per_seat_year.mul_ratio(seats as i128, 1));
@@ -945,7 +953,7 @@ impl Context<'_> {
                 if hundredths(t.training_hours_per_seat) == 0 || t.training_rate.is_zero() {
                     missing("training hours or rate");
                 }
-                l.description = "Training".into();
+                l.description = self.owned("Training");
                 l.quantity = seats;
                 l.one_off = Some(
                     t.training_rate
@@ -967,7 +975,7 @@ impl Context<'_> {
                 if o.licence_per_seat_year.is_none() {
                     missing("the on-prem licence price (excluded from coexistence)");
                 }
-                l.description = "Coexistence (both systems run)".into();
+                l.description = self.owned("Coexistence (both systems run)");
                 l.quantity = seats;
                 // On-prem cost per year × share of seats × months / 12.
                 l.one_off = Some(yearly.mul_ratio(months * num, 1200 * den));
@@ -1025,7 +1033,7 @@ impl Context<'_> {
             )
         });
         let mut l = self.missing_line(line, "");
-        l.description = "Migration labour".into();
+        l.description = self.owned("Migration labour");
         l.item = None;
         l.quantity = 1;
         l.one_off = Some(t.labour_rate.mul_ratio(hours, 100));
@@ -1035,8 +1043,8 @@ impl Context<'_> {
             t.migration_hours,
             self.money(t.labour_rate)
         );
-        l.source = "plan input".into();
-        l.confidence = "entered".into();
+        l.source = self.owned("plan input");
+        l.confidence = self.owned("entered");
         (l, warning)
     }
 }
@@ -1334,4 +1342,68 @@ fn sensitivity(
             .then(b.largest_swing.cmp(&a.largest_swing))
     });
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classic() -> (CostInputs, Vec<ScenarioCosts>, Catalogue, NaiveDate) {
+        let text = include_str!("../../scenarios/examples/classic.ron");
+        let plan = crate::plan::parse_plan("classic.ron", text).expect("classic plan");
+        let (catalogue, errors) = super::super::books::builtin_catalogue();
+        assert!(errors.is_empty(), "{errors:?}");
+        let scenarios = crate::scenarios::built_in().cost_views();
+        let today = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+        (plan_cost_inputs(&plan), scenarios, catalogue, today)
+    }
+
+    /// What a numbers-only pass must agree on with a full pass.
+    fn numbers(e: &Estimate) -> Vec<(String, Option<Totals>, Vec<WarningKind>)> {
+        e.scenarios
+            .iter()
+            .map(|s| {
+                let kinds = s.warnings.iter().map(|w| w.kind).collect();
+                (s.id.clone(), s.totals.clone(), kinds)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn numbers_only_passes_agree_with_full_passes() {
+        let (inputs, scenarios, catalogue, today) = classic();
+        for seats in [0, 1, 57, 5_800, 11_600] {
+            let i = with_seats(&inputs, seats);
+            let full = estimate_scenarios(&i, &scenarios, &catalogue, today, Detail::Full, None);
+            let quick =
+                estimate_scenarios(&i, &scenarios, &catalogue, today, Detail::NumbersOnly, None);
+            assert_eq!(numbers(&full), numbers(&quick), "{seats} seats");
+            assert_eq!(full.cheapest, quick.cheapest);
+            assert!(quick.scenarios.iter().all(|s| s.name.is_empty()));
+        }
+    }
+
+    #[test]
+    fn the_price_knob_equals_a_scaled_catalogue() {
+        let (inputs, scenarios, catalogue, today) = classic();
+        for (num, den) in [(8_000, 10_000), (12_000, 10_000)] {
+            let mut scaled = catalogue.clone();
+            for entry in scaled.items.values_mut() {
+                if let ListPrice::Price(m) = entry.item.price {
+                    entry.item.price = ListPrice::Price(m.mul_ratio(num, den));
+                }
+            }
+            let reference =
+                estimate_scenarios(&inputs, &scenarios, &scaled, today, Detail::Full, None);
+            let knob = estimate_scenarios(
+                &inputs,
+                &scenarios,
+                &catalogue,
+                today,
+                Detail::NumbersOnly,
+                Some((num, den)),
+            );
+            assert_eq!(numbers(&reference), numbers(&knob), "{num}/{den}");
+        }
+    }
 }

@@ -216,7 +216,12 @@ async fn run(args: Vec<String>) -> (String, String) {
     let exe = std::env::current_exe().expect("test binary");
     let out = tokio::task::spawn_blocking(move || {
         Command::new(exe)
-            .args([&child_test_name(), "--exact", "--nocapture", "--test-threads=1"])
+            .args([
+                &child_test_name(),
+                "--exact",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD, args.join("\u{1f}"))
             .env(ENV, PASSWORD)
             .stdin(Stdio::null())
