@@ -10,6 +10,7 @@ pub mod diagnose;
 pub mod dns;
 pub mod files;
 pub mod findings;
+#[cfg(feature = "gui")]
 pub mod gui;
 pub mod plan;
 pub mod reports;

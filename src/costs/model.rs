@@ -256,7 +256,7 @@ fn estimate_scenarios(
     catalogue: &Catalogue,
     today: NaiveDate,
     detail: Detail,
-    price_scale: Option<(i128, i128)>,
+    price_scale: Option<PriceScale>,
 ) -> Estimate {
     let mut input_warnings = Vec::new();
     let horizon = inputs.horizon_years.clamp(1, MAX_HORIZON_YEARS);
@@ -321,7 +321,7 @@ struct Context<'a> {
     detail: Detail,
     /// Multiplies every price-book list price (the sensitivity table's price knob), so the
     /// catalogue is never cloned for it.
-    price_scale: Option<(i128, i128)>,
+    price_scale: Option<PriceScale>,
 }
 
 /// How much text an estimate pass builds.
@@ -1175,11 +1175,14 @@ fn break_even(
     out
 }
 
+/// A factor for price-book list prices, as (numerator, denominator).
+type PriceScale = (i128, i128);
+
 /// An input the sensitivity table moves by ±20%.
 struct Knob {
     name: &'static str,
     /// The moved inputs, and a factor for price-book prices as (numerator, denominator).
-    apply: fn(&CostInputs, f64) -> (CostInputs, Option<(i128, i128)>),
+    apply: fn(&CostInputs, f64) -> (CostInputs, Option<PriceScale>),
 }
 
 fn scale_money(m: Money, f: f64) -> Money {
