@@ -11,6 +11,9 @@ if [ -z "$targets" ]; then
     targets="$(cargo fuzz list)"
 fi
 export RUSTC_BOOTSTRAP="${RUSTC_BOOTSTRAP:-1}"
+mkdir -p logs
+# Build once up front, so the build's output is not mixed into the first target's log.
+cargo fuzz build --sanitizer none
 status=0
 for t in $targets; do
     mkdir -p "corpus/$t"
@@ -24,10 +27,13 @@ for t in $targets; do
         plan_file) cp -n ../scenarios/examples/*.ron "corpus/$t/" ;;
         provider_table) cp -n ../scenarios/providers/*.ron "corpus/$t/" ;;
     esac
-    echo "== $t for ${secs}s"
-    if ! cargo fuzz run --sanitizer none "$t" "corpus/$t" -- \
-        -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048; then
-        echo "!! $t found a problem: see fuzz/artifacts/$t" >&2
+    echo "== $t for ${secs}s (libFuzzer's output: fuzz/logs/$t.log)"
+    if cargo fuzz run --sanitizer none "$t" "corpus/$t" -- \
+        -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 >"logs/$t.log" 2>&1; then
+        grep -E '^(#[0-9]+[[:space:]]+DONE|Done )' "logs/$t.log" || tail -n 2 "logs/$t.log"
+    else
+        tail -n 40 "logs/$t.log"
+        echo "!! $t found a problem: see fuzz/artifacts/$t and fuzz/logs/$t.log" >&2
         status=1
     fi
 done

@@ -77,4 +77,19 @@ impl Finding {
         self.server_text = Some(text.into());
         self
     }
+
+    /// How to introduce this finding's `server_text` (see [`evidence_label`]).
+    pub fn evidence_label(&self) -> &'static str {
+        evidence_label(&self.code)
+    }
+}
+
+/// How to introduce a finding's quoted words: "DNS answer" for DNS findings (the words are
+/// records or the resolver's reply, not a mail server's), "Server said" for everything else.
+pub fn evidence_label(code: &str) -> &'static str {
+    if code.starts_with("dns.") {
+        "DNS answer"
+    } else {
+        "Server said"
+    }
 }

@@ -3,14 +3,20 @@
 //! Terminal output strips control characters and escape sequences. Report writers
 //! have their own escapers in `reports`; they start from [`strip_controls`].
 
-/// Removes ANSI/VT escape sequences and every control character except tab.
-/// Line breaks become spaces: one server line stays one output line.
+/// What stands in for a removed control character or escape sequence (U+FFFD, the
+/// replacement character).
+pub const REMOVED: char = '\u{fffd}';
+
+/// Replaces ANSI/VT escape sequences and control characters (except tab) with one
+/// [`REMOVED`] mark each, so a reader sees that something was there without the terminal
+/// acting on it. Line breaks become spaces: one server line stays one output line.
 pub fn strip_controls(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '\u{1b}' => {
+                out.push(REMOVED);
                 // CSI: ESC [ params final-byte; OSC: ESC ] ... BEL or ESC \ ; others: ESC + one char.
                 match chars.peek() {
                     Some('[') => {
@@ -41,9 +47,9 @@ pub fn strip_controls(text: &str) -> String {
             }
             '\t' => out.push('\t'),
             '\r' | '\n' => out.push(' '),
-            c if c.is_control() => {}
             // Unicode bidi overrides can disguise text in terminals and reports.
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {}
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => out.push(REMOVED),
+            c if c.is_control() => out.push(REMOVED),
             c => out.push(c),
         }
     }
@@ -56,10 +62,17 @@ mod tests {
 
     #[test]
     fn strips_escapes_and_controls() {
-        assert_eq!(strip_controls("ok\u{1b}[31mred\u{1b}[0m"), "okred");
-        assert_eq!(strip_controls("a\u{1b}]0;title\u{7}b"), "ab");
-        assert_eq!(strip_controls("nul\0 bell\u{7}"), "nul bell");
+        assert_eq!(
+            strip_controls("ok\u{1b}[31mred\u{1b}[0m"),
+            "ok\u{fffd}red\u{fffd}"
+        );
+        assert_eq!(strip_controls("a\u{1b}]0;title\u{7}b"), "a\u{fffd}b");
+        assert_eq!(
+            strip_controls("nul\0 bell\u{7}"),
+            "nul\u{fffd} bell\u{fffd}"
+        );
         assert_eq!(strip_controls("two\r\nlines"), "two  lines");
-        assert_eq!(strip_controls("\u{202e}evil"), "evil");
+        assert_eq!(strip_controls("tab\tkept"), "tab\tkept");
+        assert_eq!(strip_controls("\u{202e}evil"), "\u{fffd}evil");
     }
 }

@@ -44,7 +44,7 @@ pub const ENTRIES: &[Entry] = &[
         severity: Error,
         title: "The DNS look-up failed",
         explanation: "The resolver did not give an answer (no reply, a server failure or a refusal). This is a problem of the DNS path, not of the mail server.",
-        fix: "Check the network's DNS settings (or the --dns server given) and try again; compare with another network.",
+        fix: "Check the network's DNS settings (or the DNS server given with --dns, or in the app's 'DNS server' setting) and try again; compare with another network.",
     },
     Entry {
         code: "tcp.refused",
@@ -86,7 +86,7 @@ pub const ENTRIES: &[Entry] = &[
         severity: Error,
         title: "Connected, but no greeting arrived",
         explanation: "The connection opened but the server sent no complete greeting before the deadline, and a TLS handshake did not work either. The service may be hung, overloaded, or a tarpit.",
-        fix: "Try again with a longer --timeout (some anti-spam servers wait 20 s or more), then ask the administrator to check the service.",
+        fix: "Try again with a longer time limit (--timeout, or 'Time limit per check' in the app; some anti-spam servers wait 20 s or more), then ask the administrator to check the service.",
     },
     Entry {
         code: "greeting.slow",
@@ -163,7 +163,7 @@ pub const ENTRIES: &[Entry] = &[
         severity: Error,
         title: "The certificate is not from a trusted authority",
         explanation: "The certificate is self-signed, issued by a private CA, or the server does not send the intermediate certificate, so the chain cannot be verified.",
-        fix: "Install a certificate from a public CA with its full chain, or, for an internal CA, add the CA's certificate (--ca-file, or the clients' trust store).",
+        fix: "Install a certificate from a public CA with its full chain, or, for an internal CA, add the CA's certificate (--ca-file, or 'Extra CA certificates' in the app; and the clients' trust store).",
     },
     Entry {
         code: "tls.obsolete_version",
@@ -171,6 +171,13 @@ pub const ENTRIES: &[Entry] = &[
         title: "The server only offers an obsolete TLS version",
         explanation: "The server could not agree on TLS 1.2 or newer. TLS 1.0 and 1.1 are disabled in current clients and by providers.",
         fix: "Enable TLS 1.2 and 1.3 on the server (update the mail software or its OpenSSL).",
+    },
+    Entry {
+        code: "tls.handshake_timeout",
+        severity: Error,
+        title: "Connected, but the TLS handshake did not finish",
+        explanation: "The port accepted the connection, but the server did not finish the TLS handshake before the time limit: it sent nothing back to the client's hello, or stopped part-way. A mail port that speaks plain text would have sent its greeting instead, so the service is hung or overloaded, the port is not a mail service, or a firewall lets the connection open and then drops the traffic.",
+        fix: "Check the port number against the provider's settings (993 for IMAP, 995 for POP3, 465 for SMTP with SSL/TLS); try from another network; if it still hangs, ask the administrator whether the service is running.",
     },
     Entry {
         code: "tls.handshake_failed",
@@ -182,9 +189,9 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         code: "tls.not_verified",
         severity: Warning,
-        title: "Certificate checks were off (--insecure)",
+        title: "Certificate checks were off (--insecure, or 'Accept invalid certificates')",
         explanation: "The certificate was accepted without verifying who issued it. Problems with dates and names are still listed, but a fake server would not have been noticed.",
-        fix: "Run without --insecure (add --ca-file for a private CA) to verify the certificate.",
+        fix: "Check again with certificate checks on (without --insecure, or with 'Accept invalid certificates' unticked in the app); for a private CA, give its certificate (--ca-file, or 'Extra CA certificates').",
     },
     Entry {
         code: "starttls.not_offered",
@@ -226,7 +233,7 @@ pub const ENTRIES: &[Entry] = &[
         severity: Warning,
         title: "Login was not tried: the connection is not encrypted",
         explanation: "mailplan never sends a password over plain text unless asked to, so the login step was skipped.",
-        fix: "Use a TLS scheme or a server with STARTTLS; or, on a trusted network, add --allow-plaintext-login.",
+        fix: "Use a TLS scheme or a server with STARTTLS; or, on a trusted network, allow it explicitly (--allow-plaintext-login, or 'Allow sending the password without encryption' in the app).",
     },
     Entry {
         code: "auth.plaintext_refused",
@@ -288,7 +295,7 @@ pub const ENTRIES: &[Entry] = &[
         code: "message.mailbox_empty",
         severity: Info,
         title: "The mailbox is empty: no message to inspect",
-        explanation: "--inspect-latest found no message.",
+        explanation: "Reading the newest message (--inspect-latest, or 'read the newest message's dates' in the app) found no message.",
         fix: "Send a test message to the mailbox and check again.",
     },
     Entry {
@@ -323,8 +330,8 @@ pub const ENTRIES: &[Entry] = &[
         code: "deadline.exceeded",
         severity: Error,
         title: "The check ran past its deadline",
-        explanation: "The whole check has a time limit (--timeout). The server was too slow, or sent data too slowly, to finish within it.",
-        fix: "Try again with a longer --timeout; a server this slow will also trouble mail clients.",
+        explanation: "The whole check has a time limit (--timeout, or 'Time limit per check' in the app). The server was too slow, or sent data too slowly, to finish within it.",
+        fix: "Try again with a longer time limit; a server this slow will also trouble mail clients.",
     },
     Entry {
         code: "check.cancelled",

@@ -315,7 +315,7 @@ async fn steps(run: &mut Run, session_slot: &mut Option<Session>) -> Flow<()> {
         match hs {
             Err(e) => {
                 run.step("tls", started, false, None);
-                return Err(run.conn_error(e, "tls.handshake_failed"));
+                return Err(handshake_interrupted(run, e));
             }
             Ok(Err(text)) => {
                 run.step("tls", started, false, Some(text.clone()));
@@ -733,6 +733,18 @@ fn describe_cert_problem(f: &mut Finding, cert: &super::CertInfo, host: &str) {
         }
         _ => {}
     }
+}
+
+/// Reports a TLS handshake that the deadline or a cancel cut short. A handshake still waiting at
+/// the deadline gets its own finding: it says more than "the deadline passed".
+fn handshake_interrupted(run: &mut Run, e: ConnError) -> Stop {
+    if !matches!(e, ConnError::Deadline | ConnError::Timeout) {
+        return run.conn_error(e, "tls.handshake_failed");
+    }
+    let secs = run.opts.timeout.as_secs_f64();
+    run.add("tls.handshake_timeout", None).title =
+        format!("Connected, but the TLS handshake did not finish (waited {secs:.0} s)");
+    Stop
 }
 
 /// Reports a failed handshake; for certificate failures, reads the certificate on a fresh
@@ -1170,7 +1182,7 @@ async fn starttls(
     match hs {
         Err(e) => {
             run.step("starttls", started, false, None);
-            Err(run.conn_error(e, "tls.handshake_failed"))
+            Err(handshake_interrupted(run, e))
         }
         Ok(Err(text)) => {
             run.step("starttls", started, false, Some(text.clone()));

@@ -58,7 +58,8 @@ pub fn render(r: &CheckResult, transcript: bool) -> String {
         );
         if let Some(t) = &f.server_text {
             for line in t.lines() {
-                let _ = writeln!(o, "      server said: {}", strip_controls(line));
+                let label = f.evidence_label().to_lowercase();
+                let _ = writeln!(o, "      {label}: {}", strip_controls(line));
             }
         }
         let _ = writeln!(o, "      why: {}", strip_controls(&f.explanation));

@@ -138,6 +138,16 @@ fn pad(s: &str, width: usize) -> String {
     }
 }
 
+/// `s` in exactly `width` columns: padded, or cut with "…" so the table's columns stay aligned
+/// (the full name is printed again in the breakdown below).
+fn fit(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return pad(s, width);
+    }
+    let cut: String = s.chars().take(width.saturating_sub(1)).collect();
+    format!("{cut}…")
+}
+
 fn pad_left(s: &str, width: usize) -> String {
     let n = s.chars().count();
     if n >= width {
@@ -203,7 +213,7 @@ pub fn human_table(plan_name: &str, est: &Estimate) -> String {
                 let _ = writeln!(
                     o,
                     "{} {} {} {} {} {}{mark}",
-                    pad(&name, name_w),
+                    fit(&name, name_w),
                     pad_left(&t.year0.format(&cur), 16),
                     pad_left(&t.run_rate.format(&cur), 16),
                     pad_left(&opt_money(t.per_seat_year, &cur), 12),
@@ -215,7 +225,7 @@ pub fn human_table(plan_name: &str, est: &Estimate) -> String {
                 let _ = writeln!(
                     o,
                     "{} no total: a price is missing (see warnings)",
-                    pad(&name, name_w)
+                    fit(&name, name_w)
                 );
             }
         }
@@ -333,4 +343,14 @@ pub fn human_table(plan_name: &str, est: &Estimate) -> String {
         }
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_names_are_cut_to_the_column() {
+        assert_eq!(super::fit("abc", 5), "abc  ");
+        assert_eq!(super::fit("abcdefgh", 5), "abcd…");
+        assert_eq!(super::fit("abcdefgh", 5).chars().count(), 5);
+    }
 }

@@ -183,7 +183,11 @@ pub fn render_finding(f: &Finding, indent: &str) -> String {
     };
     let mut out = format!("{indent}[{sev}] {}: {}\n", f.code, strip_controls(&f.title));
     if let Some(t) = &f.server_text {
-        out.push_str(&format!("{indent}    server said: {}\n", strip_controls(t)));
+        out.push_str(&format!(
+            "{indent}    {}: {}\n",
+            f.evidence_label().to_lowercase(),
+            strip_controls(t)
+        ));
     }
     out.push_str(&format!(
         "{indent}    why: {}\n",
@@ -191,4 +195,25 @@ pub fn render_finding(f: &Finding, indent: &str) -> String {
     ));
     out.push_str(&format!("{indent}    fix: {}\n", strip_controls(&f.fix)));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::findings::{Finding, Severity};
+
+    #[test]
+    fn dns_words_are_introduced_as_a_dns_answer_not_as_a_server() {
+        let dns = Finding::new("dns.mx_is_cname", Severity::Warning, "t", "why", "fix")
+            .with_server_text("10 mail.example.com CNAME other.example.com");
+        let text = super::render_finding(&dns, "");
+        assert!(
+            text.contains("    dns answer: 10 mail.example.com"),
+            "{text}"
+        );
+        assert!(!text.contains("server said"), "{text}");
+        let server = Finding::new("greeting.rejected", Severity::Error, "t", "why", "fix")
+            .with_server_text("554 go away");
+        let text = super::render_finding(&server, "");
+        assert!(text.contains("    server said: 554 go away"), "{text}");
+    }
 }

@@ -279,6 +279,9 @@ fn estimate_scenarios(
     if !inputs.discount_rate_percent.is_finite() || inputs.discount_rate_percent <= -100.0 {
         input_warnings.push("discount_rate_percent is not a usable rate; 0% was used".into());
     }
+    if !inputs.escalation_percent.is_finite() {
+        input_warnings.push("escalation_percent is not a number; 0% was used".into());
+    }
     let ctx = Context {
         inputs,
         catalogue,
@@ -292,8 +295,9 @@ fn estimate_scenarios(
     Estimate {
         currency: inputs.currency.clone(),
         horizon_years: horizon,
-        discount_rate_percent: inputs.discount_rate_percent,
-        escalation_percent: inputs.escalation_percent,
+        // The rates actually used (an unusable rate counts as 0%; input_warnings says so).
+        discount_rate_percent: usable_discount_rate(inputs.discount_rate_percent),
+        escalation_percent: usable_escalation(inputs.escalation_percent),
         seats_total: inputs.seats_total,
         seats_moving: inputs.seats_moving,
         today,
@@ -302,6 +306,24 @@ fn estimate_scenarios(
         break_even: Vec::new(),
         sensitivity: Vec::new(),
         input_warnings,
+    }
+}
+
+/// The discount rate the model uses: 0% when the given one is not a number or is −100% or less.
+fn usable_discount_rate(rate: f64) -> f64 {
+    if rate.is_finite() && rate > -100.0 {
+        rate
+    } else {
+        0.0
+    }
+}
+
+/// The escalation the model uses: 0% when the given one is not a number.
+fn usable_escalation(escalation: f64) -> f64 {
+    if escalation.is_finite() {
+        escalation
+    } else {
+        0.0
     }
 }
 
@@ -421,18 +443,8 @@ impl Context<'_> {
     fn totals(&self, lines: &[LineEstimate]) -> Totals {
         let year0: Money = lines.iter().filter_map(|l| l.one_off).sum();
         let run_rate: Money = lines.iter().filter_map(|l| l.yearly).sum();
-        let escalation = self.inputs.escalation_percent;
-        let escalation = if escalation.is_finite() {
-            escalation
-        } else {
-            0.0
-        };
-        let rate = self.inputs.discount_rate_percent;
-        let rate = if rate.is_finite() && rate > -100.0 {
-            rate
-        } else {
-            0.0
-        };
+        let escalation = usable_escalation(self.inputs.escalation_percent);
+        let rate = usable_discount_rate(self.inputs.discount_rate_percent);
         let mut years = vec![year0];
         let mut npv = year0;
         for k in 1..=self.horizon {

@@ -440,7 +440,11 @@ pub fn summary_text(run: &CheckRun) -> String {
                         strip_controls(&f.title)
                     ));
                     if let Some(s) = &f.server_text {
-                        out.push_str(&format!("    server said: {}\n", strip_controls(s)));
+                        out.push_str(&format!(
+                            "    {}: {}\n",
+                            f.evidence_label().to_lowercase(),
+                            strip_controls(s)
+                        ));
                     }
                     out.push_str(&format!(
                         "    why: {}\n    fix: {}\n",
@@ -979,7 +983,7 @@ fn finding_ui(ui: &mut Ui, i: usize, f: &crate::findings::Finding) {
     ui.indent(("finding", i), |ui| {
         if let Some(s) = &f.server_text {
             ui.horizontal_wrapped(|ui| {
-                ui.label(RichText::new("Server said:").strong());
+                ui.label(RichText::new(format!("{}:", f.evidence_label())).strong());
                 egui::Frame::new()
                     .fill(ui.visuals().extreme_bg_color)
                     .inner_margin(4.0)

@@ -263,7 +263,8 @@ fn block_ui(ui: &mut Ui, block: &model::Block) {
                 RichText::new(format!("{} — {}", f.tone.label(), f.title)).strong(),
             );
             if let Some(s) = &f.server_text {
-                ui.label(RichText::new(format!("Server said: {s}")).monospace());
+                let label = crate::findings::evidence_label(&f.code);
+                ui.label(RichText::new(format!("{label}: {s}")).monospace());
             }
             ui.label(format!("Why: {}", f.explanation));
             ui.label(format!("Fix: {}", f.fix));

@@ -870,7 +870,7 @@ fn check_sections(inputs: &ReportInputs, c: &Cleaner) -> Vec<Section> {
 fn insecure_callout() -> Block {
     Block::Callout {
         tone: Tone::Warn,
-        title: "Certificate checks were off (--insecure)".into(),
+        title: "Certificate checks were off (--insecure, or 'Accept invalid certificates' in the app)".into(),
         text: "Any certificate was accepted, so these results do not show whether a mail client would trust the server."
             .into(),
     }
@@ -1160,7 +1160,7 @@ mod tests {
         c.add_sasl_plain("user", "pass");
         assert_eq!(c.clean("PASS hunter2\r\n"), "PASS ****  ");
         assert_eq!(c.clean("AUTH PLAIN AHVzZXIAcGFzcw=="), "AUTH PLAIN ****");
-        assert_eq!(c.clean("a\u{1b}[31mb"), "ab");
+        assert_eq!(c.clean("a\u{1b}[31mb"), "a\u{fffd}b");
     }
 
     #[test]

@@ -22,6 +22,19 @@ fn amount(c: Option<Cents>) -> String {
     }
 }
 
+/// A count as a spreadsheet reads it: "5,800" becomes "5800" (grouped digits would be read
+/// as text, or as two values where the comma is the decimal mark). Anything else is kept.
+fn plain_number(text: &str) -> String {
+    let digits_and_commas = !text.is_empty()
+        && text.chars().all(|c| c.is_ascii_digit() || c == ',')
+        && text.starts_with(|c: char| c.is_ascii_digit());
+    if digits_and_commas {
+        text.replace(',', "")
+    } else {
+        text.to_owned()
+    }
+}
+
 /// Renders the CSV. Always has at least one table (an empty findings table when there
 /// is nothing else).
 pub fn render(inputs: &ReportInputs) -> Result<Vec<u8>, String> {
@@ -59,7 +72,7 @@ pub fn render(inputs: &ReportInputs) -> Result<Vec<u8>, String> {
                         s.name.clone(),
                         l.role.clone(),
                         l.item.clone(),
-                        l.quantity.clone(),
+                        plain_number(&l.quantity),
                         l.unit_price.clone(),
                         amount(l.one_off),
                         amount(l.yearly),
@@ -176,4 +189,17 @@ fn finding_rows(w: &mut csv::Writer<Vec<u8>>, c: &Cleaner, r: &CheckResult) -> R
         w.write_record(&safe).map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn grouped_counts_become_plain_numbers() {
+        assert_eq!(super::plain_number("5,800"), "5800");
+        assert_eq!(super::plain_number("1,000,000"), "1000000");
+        assert_eq!(super::plain_number("12"), "12");
+        assert_eq!(super::plain_number(""), "");
+        assert_eq!(super::plain_number("about 5,800"), "about 5,800");
+        assert_eq!(super::plain_number(",5"), ",5");
+    }
 }

@@ -193,7 +193,8 @@ fn block_html(out: &mut String, block: &Block) {
             if let Some(s) = &f.server_text {
                 let _ = write!(
                     out,
-                    "<p><span class=\"label\">Server said:</span><span class=\"server\">{}</span></p>",
+                    "<p><span class=\"label\">{}:</span><span class=\"server\">{}</span></p>",
+                    crate::findings::evidence_label(&f.code),
                     esc(s)
                 );
             }

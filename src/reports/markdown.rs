@@ -81,7 +81,8 @@ fn block_md(out: &mut String, block: &Block) {
                 md(&f.title)
             );
             if let Some(s) = &f.server_text {
-                let _ = writeln!(out, ">\n> Server said: {}", markdown_code(s));
+                let label = crate::findings::evidence_label(&f.code);
+                let _ = writeln!(out, ">\n> {label}: {}", markdown_code(s));
             }
             let _ = writeln!(out, ">\n> Why: {}", md(&f.explanation));
             let _ = writeln!(out, ">\n> Fix: {}\n", md(&f.fix));

@@ -353,7 +353,8 @@ fn block_pdf(l: &mut Layout, block: &Block) {
                 f.code,
                 f.title
             );
-            let server = f.server_text.as_ref().map(|s| format!("Server said: {s}"));
+            let label = crate::findings::evidence_label(&f.code);
+            let server = f.server_text.as_ref().map(|s| format!("{label}: {s}"));
             let why = format!("Why: {}", f.explanation);
             let fix = format!("Fix: {}", f.fix);
             let mut lines = vec![(Font::Bold, BODY, head.as_str())];

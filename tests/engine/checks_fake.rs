@@ -287,6 +287,25 @@ async fn silent_port_is_greeting_timeout_within_deadline_plus_one_second() {
     assert!(r.steps.iter().any(|s| s.name == "tls-probe"));
 }
 
+/// A silent port checked with implicit TLS: the finding names the silent handshake, not just
+/// "the deadline passed".
+#[tokio::test]
+async fn silent_port_with_implicit_tls_is_tls_handshake_timeout() {
+    let fake = Fake::plain(vec![Act::Hold]).await;
+    let started = Instant::now();
+    let r = check(&format!("imaps://127.0.0.1:{}", fake.port), opts(2)).await;
+    assert_code(&r, "tls.handshake_timeout");
+    assert!(!codes(&r).contains(&"deadline.exceeded"), "{:?}", codes(&r));
+    assert!(finding(&r, "tls.handshake_timeout").title.contains("2 s"));
+    assert!(
+        started.elapsed() < Duration::from_millis(2500),
+        "{:?}",
+        started.elapsed()
+    );
+    let tls = r.steps.iter().find(|s| s.name == "tls").expect("tls step");
+    assert!(!tls.ok);
+}
+
 #[tokio::test]
 async fn slow_but_valid_greeting_and_no_early_talk() {
     let mut script = vec![Act::Sleep(Duration::from_millis(5200)), Act::AssertQuiet];

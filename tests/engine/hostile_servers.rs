@@ -474,7 +474,7 @@ async fn implicit_tls_port_that_never_answers_the_hello() {
         }
     })
     .await;
-    hostile(&url("pop3s", port), opts(), "deadline.exceeded").await;
+    hostile(&url("pop3s", port), opts(), "tls.handshake_timeout").await;
 }
 
 #[tokio::test]
@@ -530,7 +530,7 @@ async fn tls_server_sends_its_certificate_then_stalls() {
     .await;
     let mut o = opts();
     o.ca_file = Some(file.path().to_path_buf());
-    hostile(&url("imaps", port), o, "deadline.exceeded").await;
+    hostile(&url("imaps", port), o, "tls.handshake_timeout").await;
 }
 
 #[tokio::test]

@@ -457,3 +457,114 @@ fn plan_saves_and_opens_through_the_background() {
     assert!(reported, "the error names file and line");
     assert_eq!(h.state().state.plan.organisation.seats_total, 5800);
 }
+
+/// Asks the window to close, as the title bar's close button does.
+fn request_close(h: &mut Harness<'static, MailplanApp>) {
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+}
+
+/// Steps once and returns the viewport commands the app sent in that frame.
+fn step_commands(h: &mut Harness<'static, MailplanApp>) -> Vec<egui::ViewportCommand> {
+    h.step();
+    h.output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .map(|v| v.commands.clone())
+        .unwrap_or_default()
+}
+
+fn state_with_unsaved_changes() -> State {
+    let mut state = State::default();
+    state.plan.organisation.seats_total = 1234;
+    assert!(state.plan_has_unsaved_changes());
+    state
+}
+
+#[test]
+fn closing_with_unsaved_changes_asks_and_keep_editing_keeps_the_window() {
+    let mut h = harness(state_with_unsaved_changes(), None);
+    h.step();
+    request_close(&mut h);
+    let sent = step_commands(&mut h);
+    assert!(
+        sent.contains(&egui::ViewportCommand::CancelClose),
+        "the close was held back: {sent:?}"
+    );
+    h.step();
+    assert!(h.state().close_dialog_open());
+    assert!(has_label_containing(&h, "Save changes to the plan?"));
+    h.get_by_label("Keep editing").click();
+    let mut sent = Vec::new();
+    for _ in 0..3 {
+        sent.extend(step_commands(&mut h));
+    }
+    assert!(!h.state().close_dialog_open());
+    assert!(
+        !sent.contains(&egui::ViewportCommand::Close),
+        "the window stays open: {sent:?}"
+    );
+    assert_eq!(h.state().state.plan.organisation.seats_total, 1234);
+}
+
+#[test]
+fn close_without_saving_closes_and_a_clean_plan_closes_at_once() {
+    let mut h = harness(state_with_unsaved_changes(), None);
+    h.step();
+    request_close(&mut h);
+    step_commands(&mut h);
+    h.step();
+    h.get_by_label("Close without saving").click();
+    let mut sent = Vec::new();
+    for _ in 0..3 {
+        sent.extend(step_commands(&mut h));
+    }
+    assert!(sent.contains(&egui::ViewportCommand::Close), "{sent:?}");
+    // The next close request (the one the Close command makes) is let through.
+    request_close(&mut h);
+    let sent = step_commands(&mut h);
+    assert!(
+        !sent.contains(&egui::ViewportCommand::CancelClose),
+        "{sent:?}"
+    );
+
+    // Nothing to save: no question.
+    let mut h = harness(State::default(), None);
+    h.step();
+    request_close(&mut h);
+    let sent = step_commands(&mut h);
+    assert!(
+        !sent.contains(&egui::ViewportCommand::CancelClose),
+        "{sent:?}"
+    );
+    h.step();
+    assert!(!h.state().close_dialog_open());
+}
+
+#[test]
+fn save_in_the_close_question_writes_the_plan_then_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.ron");
+    let mut state = state_with_unsaved_changes();
+    state.plan_path = Some(path.clone());
+    let mut h = harness(state, None);
+    h.step();
+    request_close(&mut h);
+    step_commands(&mut h);
+    h.step();
+    h.get_by_label("Save").click();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut closed = false;
+    while Instant::now() < deadline && !closed {
+        closed = step_commands(&mut h).contains(&egui::ViewportCommand::Close);
+        std::thread::yield_now();
+    }
+    assert!(closed, "the window closes once the plan is saved");
+    let saved = mailplan::plan::load_plan(&path).expect("the saved plan loads");
+    assert_eq!(saved.organisation.seats_total, 1234);
+    assert!(!h.state().state.plan_has_unsaved_changes());
+}
