@@ -434,16 +434,21 @@ pub fn validate_book(file: &str, text: &str, book: &PriceBook) -> Vec<FileError>
     errors
 }
 
-fn check_item_id(id: &str) -> Result<(), String> {
-    let ok = !id.is_empty()
+/// The shape of a price-book item id, shared by price books and by scenario files that refer
+/// to items: lower-case words of letters, digits and `_`, joined by dots, at most 100 bytes.
+pub fn is_valid_item_id(id: &str) -> bool {
+    !id.is_empty()
         && id.len() <= 100
         && id.split('.').all(|seg| {
             !seg.is_empty()
                 && seg
                     .chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        });
-    if ok {
+        })
+}
+
+fn check_item_id(id: &str) -> Result<(), String> {
+    if is_valid_item_id(id) {
         Ok(())
     } else {
         Err(format!(

@@ -507,11 +507,11 @@ fn check(s: &Scenario, text: &str, catalogue: Option<&BTreeSet<String>>) -> Vec<
         let Some(item) = &line.default_item else {
             continue;
         };
-        if !valid_item_id(item) {
+        if !crate::costs::books::is_valid_item_id(item) {
             out.push((
                 value(item),
                 format!(
-                    "cost line {:?} refers to \"{item}\", which is not a price-book item id; ids look like \"vendor.product.tier\" in lowercase, e.g. \"google.workspace.business_plus\"",
+                    "cost line {:?} refers to \"{item}\", which is not a price-book item id; ids are lower-case words joined by dots, e.g. \"google.workspace.business_plus\"",
                     line.role
                 ),
             ));
@@ -578,17 +578,6 @@ fn valid_id(id: &str) -> bool {
         && id
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
-
-/// `vendor.product[.tier]`: lowercase words of letters, digits and `_`, joined by dots.
-fn valid_item_id(item: &str) -> bool {
-    let parts: Vec<&str> = item.split('.').collect();
-    parts.len() >= 2
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
-        })
 }
 
 /// 1-based (line, column) of the first occurrence of `needle`.
@@ -690,11 +679,14 @@ mod tests {
 
     #[test]
     fn item_ids_have_a_shape() {
-        assert!(valid_item_id("google.workspace.business_plus"));
-        assert!(valid_item_id("microsoft.exchange_online_archiving"));
-        assert!(!valid_item_id("Google Workspace"));
-        assert!(!valid_item_id("google"));
-        assert!(!valid_item_id("google..plus"));
+        // One rule for price books and for the scenarios that refer to their items.
+        use crate::costs::books::is_valid_item_id;
+        assert!(is_valid_item_id("google.workspace.business_plus"));
+        assert!(is_valid_item_id("microsoft.exchange_online_archiving"));
+        assert!(is_valid_item_id("chrome_remote_desktop"));
+        assert!(!is_valid_item_id("Google Workspace"));
+        assert!(!is_valid_item_id("google..plus"));
+        assert!(!is_valid_item_id("google.work-space"));
     }
 
     #[test]
