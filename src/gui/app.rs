@@ -645,7 +645,8 @@ impl eframe::App for MailplanApp {
         eframe::set_value(storage, eframe::APP_KEY, &self.state);
     }
 
-    fn on_exit(&mut self) {
+    /// eframe's glow renderer passes its GL context; mailplan draws nothing of its own with it.
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.checks.cancel();
         self.checks.password.wipe();
     }
