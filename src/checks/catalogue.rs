@@ -340,6 +340,13 @@ pub const ENTRIES: &[Entry] = &[
         explanation: "The check was stopped before it finished.",
         fix: "Run it again.",
     },
+    Entry {
+        code: "check.internal_error",
+        severity: Error,
+        title: "mailplan stopped this check because of an internal error",
+        explanation: "The check hit a fault in mailplan itself, not in the server or the network. The other checks were not affected.",
+        fix: "Run the check again; if it happens again, report it to mailplan's developers with the target and the report's transcript.",
+    },
 ];
 
 /// The catalogue entry for a code.

@@ -137,6 +137,36 @@ impl Run {
     }
 }
 
+/// The result for a check whose task ended without one (a fault in mailplan, e.g. a panic):
+/// a failing result with `check.internal_error`, reported to `progress` like any other, so that
+/// a caller waiting for every result is never left waiting.
+pub fn internal_error_result(
+    target: Target,
+    opts: Arc<CheckOptions>,
+    index: usize,
+    progress: Option<mpsc::UnboundedSender<Progress>>,
+    detail: String,
+) -> CheckResult {
+    let mut run = Run {
+        clock: Clock::new(opts.timeout, CancellationToken::new()),
+        target,
+        opts,
+        index,
+        progress,
+        findings: Vec::new(),
+        steps: Vec::new(),
+        banner: None,
+        caps: Caps::default(),
+        tls: None,
+        addresses: Vec::new(),
+        latest: None,
+        logged_in: false,
+        imap_tag: 0,
+    };
+    run.add("check.internal_error", Some(&detail));
+    finish(run)
+}
+
 /// Runs one check. Never panics on server input; always returns within the deadline plus a little.
 pub async fn run(
     target: Target,
@@ -1168,6 +1198,20 @@ async fn starttls(
         run.add("starttls.refused", Some(&text));
         return Err(Stop);
     }
+    // Bytes that came after the go-ahead and before any TLS: the server (or something in the
+    // path) goes on in plain text. Starting TLS would drop them unread and wait for ever.
+    if session.has_buffered() {
+        let early = session.buffered_text(512);
+        run.step(
+            "starttls",
+            started,
+            false,
+            Some("plain text after the go-ahead".into()),
+        );
+        run.add("tls.plaintext_port", Some(&early)).title =
+            "The server accepted STARTTLS but then did not speak TLS".into();
+        return Err(Stop);
+    }
     let Some(tcp) = session.take_plain() else {
         run.step("starttls", started, false, None);
         return Err(Stop);
@@ -1212,7 +1256,6 @@ pub fn login_refusal_code(text: &str) -> &'static str {
         "auth.domino_site_disabled"
     } else if t.contains("web login required")
         || t.contains("webalert")
-        || t.contains("[alert]")
         || t.contains("application-specific password")
         || t.contains("log in via your web browser")
         || t.contains("5.7.9")
@@ -1316,6 +1359,33 @@ mod tests {
         assert_eq!(
             login_refusal_code("-ERR This site is not enabled on the server"),
             "auth.domino_site_disabled"
+        );
+        // Gmail's web-login and app-password alerts, but not every [ALERT]: an alert that just
+        // says the password is wrong is a wrong password.
+        assert_eq!(
+            login_refusal_code(
+                "a1 NO [ALERT] Please log in via your web browser: https://support.google.com/mail/accounts/answer/78754 (Failure)"
+            ),
+            "auth.web_login_required"
+        );
+        assert_eq!(
+            login_refusal_code("a1 NO [ALERT] Invalid credentials (Failure)"),
+            "auth.failed"
+        );
+        assert_eq!(
+            login_refusal_code("* NO [WEBALERT https://accounts.google.com/] Web login required."),
+            "auth.web_login_required"
+        );
+        // Microsoft 365 SMTP AUTH with basic authentication switched off.
+        assert_eq!(
+            login_refusal_code(
+                "535 5.7.139 Authentication unsuccessful, basic authentication is disabled."
+            ),
+            "auth.web_login_required"
+        );
+        assert_eq!(
+            login_refusal_code("a1 NO [PRIVACYREQUIRED] Plaintext authentication disallowed"),
+            "auth.plaintext_refused"
         );
     }
 }

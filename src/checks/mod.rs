@@ -234,16 +234,60 @@ pub async fn run_checks(
     progress: Option<mpsc::UnboundedSender<Progress>>,
     cancel: CancellationToken,
 ) -> Vec<CheckResult> {
+    run_each(targets, opts, progress, cancel, run_check).await
+}
+
+/// [`run_checks`] with the per-target check given: each runs on its own tokio task, and a task
+/// that dies without a result (a panic) gets a `check.internal_error` result in its place.
+pub async fn run_each<F, Fut>(
+    targets: Vec<Target>,
+    opts: Arc<CheckOptions>,
+    progress: Option<mpsc::UnboundedSender<Progress>>,
+    cancel: CancellationToken,
+    check: F,
+) -> Vec<CheckResult>
+where
+    F: Fn(
+        Target,
+        Arc<CheckOptions>,
+        usize,
+        Option<mpsc::UnboundedSender<Progress>>,
+        CancellationToken,
+    ) -> Fut,
+    Fut: std::future::Future<Output = CheckResult> + Send + 'static,
+{
     let mut set = tokio::task::JoinSet::new();
     let n = targets.len();
+    // Which target each task checks, so that a task that dies (a panic in mailplan) still gets
+    // a result in its own place instead of shifting the others.
+    let mut task_target = std::collections::HashMap::new();
     for (i, t) in targets.into_iter().enumerate() {
         let (o, p, c) = (opts.clone(), progress.clone(), cancel.clone());
-        set.spawn(async move { (i, run_check(t, o, i, p, c).await) });
+        let for_error = t.clone();
+        let running = check(t, o, i, p, c);
+        let handle = set.spawn(async move { (i, running.await) });
+        task_target.insert(handle.id(), (i, for_error));
     }
     let mut out: Vec<Option<CheckResult>> = (0..n).map(|_| None).collect();
     while let Some(joined) = set.join_next().await {
-        if let Ok((i, r)) = joined {
-            out[i] = Some(r);
+        match joined {
+            Ok((i, r)) => out[i] = Some(r),
+            Err(e) => {
+                if let Some((i, t)) = task_target.remove(&e.id()) {
+                    let detail = if e.is_panic() {
+                        "the check's task panicked"
+                    } else {
+                        "the check's task was stopped"
+                    };
+                    out[i] = Some(engine::internal_error_result(
+                        t,
+                        opts.clone(),
+                        i,
+                        progress.clone(),
+                        detail.to_owned(),
+                    ));
+                }
+            }
         }
     }
     out.into_iter().flatten().collect()

@@ -101,6 +101,9 @@ impl Fake {
                 let Ok((tcp, _)) = listener.accept().await else {
                     return;
                 };
+                // Each write goes out as its own segment (no Nagle batching), so scripts that
+                // send a reply in pieces really do.
+                let _ = tcp.set_nodelay(true);
                 let n = s2.connections.fetch_add(1, Ordering::SeqCst);
                 let script = scripts[n.min(scripts.len() - 1)].clone();
                 let seen = s2.clone();

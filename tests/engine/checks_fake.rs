@@ -104,6 +104,52 @@ async fn input_with_line_breaks_is_rejected_before_connecting() {
     assert!(finding(&r, "input.invalid").title.contains("password"));
 }
 
+/// A check whose task panics (a fault in mailplan) gets a failing result in its own place; the
+/// other results keep theirs, and progress reports it as finished, so nobody waits for ever.
+#[tokio::test]
+async fn a_check_that_panics_keeps_its_place_as_an_internal_error() {
+    let fakes = [
+        Fake::plain(pop3_hello(&["USER"])).await,
+        Fake::plain(pop3_hello(&["USER"])).await,
+        Fake::plain(pop3_hello(&["USER"])).await,
+    ];
+    let targets: Vec<Target> = fakes
+        .iter()
+        .map(|f| Target::parse(&format!("pop3://127.0.0.1:{}", f.port)).unwrap())
+        .collect();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let results = mailplan::checks::run_each(
+        targets.clone(),
+        Arc::new(opts(5)),
+        Some(tx),
+        CancellationToken::new(),
+        |t, o, i, p, c| async move {
+            if i == 1 {
+                panic!("deliberate fault for the test");
+            }
+            run_check(t, o, i, p, c).await
+        },
+    )
+    .await;
+    assert_eq!(results.len(), 3);
+    for (r, t) in results.iter().zip(&targets) {
+        assert_eq!(r.target, t.to_string());
+    }
+    let r = results[1].clone();
+    assert_code(&r, "check.internal_error");
+    assert_eq!(r.verdict, Verdict::Fail);
+    assert!(!codes(&results[0]).contains(&"check.internal_error"));
+    assert!(!codes(&results[2]).contains(&"check.internal_error"));
+    let mut finished = Vec::new();
+    while let Ok(p) = rx.try_recv() {
+        if let mailplan::checks::Progress::Finished { index, .. } = p {
+            finished.push(index);
+        }
+    }
+    finished.sort();
+    assert_eq!(finished, vec![0, 1, 2]);
+}
+
 /// A minimal DNS server on 127.0.0.1 (UDP) for the --dns tests.
 async fn fake_dns() -> std::net::SocketAddr {
     use mailplan_dns::*;
@@ -470,15 +516,30 @@ async fn cancel_token_stops_a_check_quickly() {
     let fake = Fake::plain(vec![Act::Hold]).await;
     let cancel = CancellationToken::new();
     let c2 = cancel.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        c2.cancel();
+    // Cancel once the check is connected and waiting for a greeting that never comes.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let cancelled_at = tokio::spawn(async move {
+        while let Some(p) = rx.recv().await {
+            if let mailplan::checks::Progress::Step { step, .. } = p
+                && step.name == "connect"
+                && step.ok
+            {
+                c2.cancel();
+                return Some(Instant::now());
+            }
+        }
+        None
     });
-    let started = Instant::now();
     let t = Target::parse(&format!("imap://127.0.0.1:{}", fake.port)).unwrap();
-    let r = run_check(t, Arc::new(opts(20)), 0, None, cancel).await;
+    let r = run_check(t, Arc::new(opts(20)), 0, Some(tx), cancel).await;
+    let ended = Instant::now();
     assert_code(&r, "check.cancelled");
-    assert!(started.elapsed() < Duration::from_secs(2));
+    let cancelled_at = cancelled_at.await.unwrap().expect("the check connected");
+    assert!(
+        ended - cancelled_at < Duration::from_secs(1),
+        "{:?}",
+        ended - cancelled_at
+    );
 }
 
 // ---------- TLS ----------

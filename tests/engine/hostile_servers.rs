@@ -243,7 +243,12 @@ async fn terminal_escapes_in_the_banner_are_stripped() {
 #[tokio::test]
 async fn greeting_in_one_byte_tcp_segments() {
     let greeting = b"+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n";
-    let mut s: Vec<Act> = greeting.iter().map(|&b| Act::Raw(vec![b])).collect();
+    // One byte per write, with a pause between them so that the client's reads see the
+    // pieces one by one (the fake's sockets have Nagle off).
+    let mut s: Vec<Act> = greeting
+        .iter()
+        .flat_map(|&b| [Act::Raw(vec![b]), Act::Sleep(Duration::from_millis(2))])
+        .collect();
     s.extend(vec![
         expect("CAPA"),
         line("+OK"),
