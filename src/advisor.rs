@@ -10,6 +10,9 @@
 //!   each with its own sentence;
 //! - hard constraints never adjust a score: they rule a scenario out and say which constraint did.
 
+use crate::costs::CostRole;
+use crate::costs::books::Catalogue;
+use crate::costs::model::Estimate;
 use crate::plan::Plan;
 use crate::scenarios::{
     Effect, Goal, HopKind, InHouseCopy, Need, RetentionSource, Scenario, Scope,
@@ -169,6 +172,19 @@ pub struct AdvisorInputs {
     /// Cost per seat per year by scenario id, computed by the cost model. Scenarios missing here are
     /// not checked against the budget ceiling (the advice says so).
     pub cost_per_seat_year: BTreeMap<String, f64>,
+    /// What the price books say about the hosted plan each scenario is priced with, by scenario
+    /// id. Scenarios missing here rely on `constraints.hosted_plan_has_retention_and_hold` alone.
+    pub hosted_plans: BTreeMap<String, HostedPlanCompliance>,
+}
+
+/// Whether the hosted items a scenario is priced with include retention and legal hold, as their
+/// price-book entries say.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HostedPlanCompliance {
+    /// The hosted subscription and add-ons, by display name.
+    pub items: Vec<String>,
+    /// Some item includes retention and some includes legal hold / eDiscovery.
+    pub retention_and_hold: bool,
 }
 
 impl AdvisorInputs {
@@ -179,7 +195,52 @@ impl AdvisorInputs {
             goals: plan.goals.clone(),
             constraints: plan.constraints.clone(),
             cost_per_seat_year: BTreeMap::new(),
+            hosted_plans: BTreeMap::new(),
         }
+    }
+
+    /// Inputs from a plan and its cost estimate: each scenario's cost per seat per year (for the
+    /// budget ceiling) and what the price books say about the hosted plan it is priced with (for
+    /// the in-house-copy rule).
+    pub fn with_estimate(plan: &Plan, estimate: &Estimate, catalogue: &Catalogue) -> Self {
+        let mut inputs = Self::from_plan(plan);
+        for s in &estimate.scenarios {
+            if let Some(per_seat) = s.totals.as_ref().and_then(|t| t.per_seat_year) {
+                inputs
+                    .cost_per_seat_year
+                    .insert(s.id.clone(), per_seat.cents() as f64 / 100.0);
+            }
+            let hosted: Vec<&crate::costs::books::PriceItem> = s
+                .lines
+                .iter()
+                .filter(|l| matches!(l.role, CostRole::HostedSubscription | CostRole::HostedAddOn))
+                .filter_map(|l| l.item.as_deref())
+                .filter_map(|id| catalogue.get(id))
+                .map(|e| &e.item)
+                .collect();
+            if hosted.is_empty() {
+                continue;
+            }
+            inputs.hosted_plans.insert(
+                s.id.clone(),
+                HostedPlanCompliance {
+                    items: hosted.iter().map(|i| i.display_name()).collect(),
+                    retention_and_hold: hosted.iter().any(|i| i.includes.retention)
+                        && hosted.iter().any(|i| i.includes.legal_hold),
+                },
+            );
+        }
+        inputs
+    }
+
+    /// Whether the hosted plan of `scenario` counts as having retention and legal hold: the
+    /// user said so, or the price book says so of the plan the scenario is priced with.
+    pub fn hosted_retention_and_hold(&self, scenario: &str) -> bool {
+        self.constraints.hosted_plan_has_retention_and_hold
+            || self
+                .hosted_plans
+                .get(scenario)
+                .is_some_and(|h| h.retention_and_hold)
     }
 }
 
@@ -271,6 +332,24 @@ pub fn advise(inputs: &AdvisorInputs, scenarios: &[Scenario]) -> Advice {
             unpriced.join(", ")
         ));
     }
+    if inputs.constraints.hosted_plan_has_retention_and_hold {
+        for s in scenarios {
+            let relies_on_hosted = matches!(
+                s.compliance.retention_from,
+                RetentionSource::HostedPlan | RetentionSource::Both
+            );
+            if let Some(h) = inputs.hosted_plans.get(&s.id)
+                && relies_on_hosted
+                && !h.retention_and_hold
+            {
+                advice.notes.push(format!(
+                    "You said the hosted plan includes retention and legal hold, but the price book says {} (priced for {}) does not: check the tier, or choose one that has them.",
+                    h.items.join(" + "),
+                    s.name
+                ));
+            }
+        }
+    }
     if inputs.goals_all_zero() {
         advice.notes.push(
             "All goal weights are 0, so every scenario scores 50; set the weights to get a ranking."
@@ -312,7 +391,7 @@ fn rule_out<'a>(
             s.compliance.retention_from,
             RetentionSource::HostedPlan | RetentionSource::Both
         );
-        if !(hosted_retention && c.hosted_plan_has_retention_and_hold) {
+        if !(hosted_retention && inputs.hosted_retention_and_hold(&s.id)) {
             let what = match s.compliance.inhouse_copy {
                 InHouseCopy::Partial => "keeps only part of the mail in-house",
                 _ => "keeps no copy of the mail in-house",
@@ -387,7 +466,7 @@ fn score(inputs: &AdvisorInputs, s: &Scenario) -> RankedScenario {
         let mut why = ge.why.trim().trim_end_matches('.').to_owned();
         if goal == Goal::ComplianceRetention
             && s.compliance.retention_from == RetentionSource::HostedPlan
-            && !c.hosted_plan_has_retention_and_hold
+            && !inputs.hosted_retention_and_hold(&s.id)
             && effect.value() > -1
         {
             effect = Effect::Hurts;
@@ -504,7 +583,7 @@ fn score(inputs: &AdvisorInputs, s: &Scenario) -> RankedScenario {
     }
     if c.inhouse_copy_required
         && s.compliance.inhouse_copy != InHouseCopy::All
-        && c.hosted_plan_has_retention_and_hold
+        && inputs.hosted_retention_and_hold(&s.id)
     {
         adjust(
             -2,

@@ -22,8 +22,13 @@ pub struct Args {
     #[arg(long, value_name = "IP:PORT")]
     pub dns: Option<String>,
     /// Deadline for each endpoint check, in seconds.
-    #[arg(long, value_name = "S", default_value_t = 30)]
-    pub timeout: u64,
+    #[arg(
+        long,
+        value_name = "S",
+        default_value_t = 30.0,
+        allow_negative_numbers = true
+    )]
+    pub timeout: f64,
     /// Also trust the root certificates in this PEM file.
     #[arg(long, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
@@ -43,17 +48,19 @@ pub fn run(args: Args) -> u8 {
         Ok(s) => s,
         Err(e) => return usage_error(&e),
     };
-    if args.timeout == 0 {
-        return usage_error("--timeout must be at least 1 second");
+    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
+        return usage_error(
+            "--timeout: give a number of seconds above 0 and at most 3600 (default 30)",
+        );
     }
     if let Some(p) = &args.ca_file
-        && !p.is_file()
+        && let Err(e) = crate::checks::tls::connector(Some(p), true)
     {
-        return usage_error(&format!("--ca-file {}: no such file", p.display()));
+        return usage_error(&e);
     }
     let opts = DiagnoseOptions {
         check: CheckOptions {
-            timeout: Duration::from_secs(args.timeout),
+            timeout: Duration::from_secs_f64(args.timeout),
             dns,
             ca_file: args.ca_file.clone(),
             insecure: args.insecure,

@@ -282,6 +282,22 @@ fn estimate_scenarios(
     if !inputs.escalation_percent.is_finite() {
         input_warnings.push("escalation_percent is not a number; 0% was used".into());
     }
+    // Typos in the plan would otherwise be ignored without a word: a figure entered for an item
+    // that does not exist is never used, and a tier for a scenario that is not loaded neither.
+    for item_id in inputs.price_overrides.keys() {
+        if catalogue.get(item_id).is_none() {
+            input_warnings.push(format!(
+                "price_overrides has a figure for '{item_id}', which no price book has; it is not used (check the item id)"
+            ));
+        }
+    }
+    for scenario_id in inputs.tiers.keys() {
+        if !scenarios.iter().any(|s| &s.id == scenario_id) {
+            input_warnings.push(format!(
+                "tiers names the scenario '{scenario_id}', which is not loaded; its tier choices are not used"
+            ));
+        }
+    }
     let ctx = Context {
         inputs,
         catalogue,

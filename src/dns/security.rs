@@ -90,14 +90,15 @@ pub fn read_security(
     )
 }
 
+/// Whether a TXT record starts with `tag` (e.g. `v=spf1`), case-insensitively, followed by the
+/// end, a space or `;`. Compares bytes: the record comes off the network and may hold multi-byte
+/// characters where the tag would end, so slicing the `str` there would panic.
 fn starts_with_tag(text: &str, tag: &str) -> bool {
-    let t = text.trim_start();
+    let t = text.trim_start().as_bytes();
+    let tag = tag.as_bytes();
     t.len() >= tag.len()
         && t[..tag.len()].eq_ignore_ascii_case(tag)
-        && t[tag.len()..]
-            .chars()
-            .next()
-            .is_none_or(|c| c == ' ' || c == ';')
+        && t.get(tag.len()).is_none_or(|&c| c == b' ' || c == b';')
 }
 
 fn lookup_failed(
@@ -409,6 +410,31 @@ mod tests {
 
     fn codes(f: &[Finding]) -> Vec<&str> {
         f.iter().map(|f| f.code.as_str()).collect()
+    }
+
+    #[test]
+    fn multi_byte_text_where_the_tag_would_end_is_no_panic() {
+        // "v=sp" then U+FFFD (what a stray 0xff byte becomes): byte 6 is inside that character.
+        for hostile in [
+            "v=sp\u{fffd}f1 -all",
+            "v=DMAR\u{e9}1",
+            "\u{fffd}",
+            "v=STSv1\u{fffd}",
+            "",
+        ] {
+            let (_, f) = read_security(
+                "example.com",
+                ok(&[hostile]),
+                ok(&[hostile]),
+                ok(&[hostile]),
+                ok(&[hostile]),
+            );
+            assert!(codes(&f).iter().all(|c| !c.is_empty()));
+        }
+        assert!(starts_with_tag("V=SPF1 -all", "v=spf1"));
+        assert!(starts_with_tag("v=DMARC1;p=none", "v=DMARC1"));
+        assert!(!starts_with_tag("v=spf10", "v=spf1"));
+        assert!(!starts_with_tag("v=spf1\u{e9}", "v=spf1"));
     }
 
     #[test]

@@ -182,8 +182,17 @@ impl ChecksPage {
                     fwd.send(Event::DiagnoseProgress { run: id, progress });
                 }
             });
+            // On its own task, so that a fault in the engine (a panic) still ends the run with a
+            // message instead of leaving it "running" for ever.
+            let c = cancel.clone();
+            let diagnosis = tokio::spawn(async move {
+                crate::diagnose::diagnose(&input, &dopts, Some(ptx), c).await
+            });
             let outcome = tokio::select! {
-                r = crate::diagnose::diagnose(&input, &dopts, Some(ptx), cancel.clone()) => r.map(Box::new),
+                r = diagnosis => match r {
+                    Ok(r) => r.map(Box::new),
+                    Err(_) => Err("the diagnosis stopped because of an internal error in mailplan; run it again, and report it if it happens again".into()),
+                },
                 _ = async { cancel.cancelled().await; tokio::time::sleep(CANCEL_GRACE).await } => {
                     Err("cancelled".into())
                 }

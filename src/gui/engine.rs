@@ -79,14 +79,7 @@ impl EngineData {
         let plan_for_costs = plan_with_synced_seats(plan);
         let today = chrono::Local::now().date_naive();
         let estimate = costs::estimate_plan(&plan_for_costs, &costs_in, &self.catalogue, today);
-        let mut inputs = AdvisorInputs::from_plan(plan);
-        for s in &estimate.scenarios {
-            if let Some(per_seat) = s.totals.as_ref().and_then(|t| t.per_seat_year) {
-                inputs
-                    .cost_per_seat_year
-                    .insert(s.id.clone(), money_to_f64(per_seat));
-            }
-        }
+        let inputs = AdvisorInputs::with_estimate(plan, &estimate, &self.catalogue);
         let advice = advisor::advise(&inputs, &list);
         Derived {
             advice,

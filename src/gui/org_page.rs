@@ -143,7 +143,7 @@ pub fn ui(
         ui.checkbox(&mut c.inhouse_copy_required, "A complete copy of all mail must stay on our own servers")
             .on_hover_text(widgets::explain("SOX").unwrap_or(""));
         ui.checkbox(&mut c.hosted_plan_has_retention_and_hold, "The hosted plan we would buy includes retention and legal hold")
-            .on_hover_text("e.g. Google Vault in Business Plus or Enterprise, Exchange Online Plan 2. Then its retention is accepted instead of an in-house copy.");
+            .on_hover_text("e.g. Google Vault in Business Plus or Enterprise, Exchange Online Plan 2. Then its retention is accepted instead of an in-house copy. mailplan already knows this for the tiers in its price books (chosen on the Costs page); tick it for a plan the books do not list.");
         ui.checkbox(&mut c.no_admin_rights, "We have no admin rights on the mail server, DNS or gateway");
         ui.horizontal(|ui| {
             let mut on = c.budget_ceiling_per_seat_year.is_some();

@@ -27,6 +27,8 @@ pub struct ReportPage {
 struct PreviewKey {
     plan: Plan,
     checks: Option<(u64, usize)>,
+    parts: reports::ReportParts,
+    pop_imap: super::state::PopImapInputs,
 }
 
 impl ReportPage {
@@ -61,7 +63,8 @@ pub fn gather(app: &MailplanApp, derived: &Derived) -> ReportInputs {
         &app.engine.catalogue,
         today,
     );
-    if !plan.name.trim().is_empty() {
+    let parts = app.state.report_parts;
+    if parts.plan && !plan.name.trim().is_empty() {
         inputs.title = Some(plan.name.clone());
     }
     let p = &app.state.pop_imap;
@@ -90,6 +93,7 @@ pub fn gather(app: &MailplanApp, derived: &Derived) -> ReportInputs {
             }
         }
     }
+    parts.apply(&mut inputs);
     inputs
 }
 
@@ -141,7 +145,22 @@ pub fn ui(ui: &mut Ui, app: &mut MailplanApp, derived: &Derived) {
         }
         None => {}
     }
-    ui.weak("The report holds the plan, the ranked scenarios, the costs and the results of the last checks on the Checks page. Passwords never appear in it.");
+    ui.horizontal_wrapped(|ui| {
+        let parts = &mut app.state.report_parts;
+        ui.label(RichText::new("Include").strong());
+        ui.checkbox(&mut parts.plan, "Plan and recommendation");
+        ui.checkbox(&mut parts.scenarios, "Scenario details");
+        ui.checkbox(&mut parts.costs, "Costs");
+        ui.checkbox(&mut parts.checks, "Checks")
+            .on_hover_text("The results of the last checks or diagnosis on the Checks page");
+    });
+    if app.state.report_parts.is_empty() {
+        ui.colored_label(
+            widgets::verdict_color(ui, Verdict::Warn),
+            "Nothing is included: tick at least one part.",
+        );
+    }
+    ui.weak("The report holds the parts ticked above; checks come from the last run on the Checks page. Passwords never appear in it.");
     ui.separator();
 
     let key = PreviewKey {
@@ -152,6 +171,8 @@ pub fn ui(ui: &mut Ui, app: &mut MailplanApp, derived: &Derived) {
             .as_ref()
             .filter(|r| !r.running)
             .map(|r| (r.id, r.results().count())),
+        parts: app.state.report_parts,
+        pop_imap: app.state.pop_imap.clone(),
     };
     if app.report.preview.as_ref().is_none_or(|(k, _)| *k != key) {
         let doc = reports::build_report(&gather(app, derived), ReportStamp::now());

@@ -265,6 +265,8 @@ impl CheckSettings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct State {
+    /// The shape of this state; a file saved by a newer mailplan is kept aside, not half-read.
+    pub state_version: u32,
     pub page: Page,
     pub theme: ThemeChoice,
     /// The plan being edited (may have unsaved changes).
@@ -280,6 +282,8 @@ pub struct State {
     pub selected_scenario: Option<String>,
     /// Answers in the POP3 vs IMAP helper.
     pub pop_imap: PopImapInputs,
+    /// What the Report page puts in the report.
+    pub report_parts: crate::reports::ReportParts,
 }
 
 /// The POP3 vs IMAP helper's questions.
@@ -306,6 +310,7 @@ impl Default for PopImapInputs {
 impl Default for State {
     fn default() -> Self {
         State {
+            state_version: STATE_VERSION,
             page: Page::Organisation,
             theme: ThemeChoice::System,
             plan: Plan::default(),
@@ -315,6 +320,7 @@ impl Default for State {
             checks: CheckSettings::default(),
             selected_scenario: None,
             pop_imap: PopImapInputs::default(),
+            report_parts: crate::reports::ReportParts::default(),
         }
     }
 }
@@ -377,6 +383,9 @@ impl SavedStateCheck {
     }
 }
 
+/// The saved-state version this mailplan writes and reads (older files have none and read as 1).
+pub const STATE_VERSION: u32 = 1;
+
 /// Reads the saved state at `path` the way eframe will, before eframe does. When the file or the
 /// app's entry in it cannot be parsed, renames it to `app.ron.corrupt-<timestamp>` so eframe starts
 /// empty and the bad file is kept for inspection.
@@ -402,10 +411,20 @@ pub fn check_saved_state(path: &Path) -> SavedStateCheck {
             );
         }
     };
-    if let Some(app) = entries.get(eframe::APP_KEY)
-        && let Err(e) = ron::from_str::<State>(app)
-    {
-        return set_aside(path, format!("the app's entry: {}", e.code));
+    if let Some(app) = entries.get(eframe::APP_KEY) {
+        match ron::from_str::<State>(app) {
+            Err(e) => return set_aside(path, format!("the app's entry: {}", e.code)),
+            Ok(state) if state.state_version > STATE_VERSION => {
+                return set_aside(
+                    path,
+                    format!(
+                        "it was saved by a newer mailplan (state version {}; this one reads up to {STATE_VERSION})",
+                        state.state_version
+                    ),
+                );
+            }
+            Ok(_) => {}
+        }
     }
     SavedStateCheck::Readable
 }

@@ -268,14 +268,7 @@ pub fn planning_inputs(
         .map(|s| ScenarioCosts::new(s.id.clone(), s.name.clone(), s.cost_lines.clone()))
         .collect();
     let est = estimate_plan(plan, &costs, catalogue, today);
-    let mut advisor_inputs = AdvisorInputs::from_plan(plan);
-    for s in &est.scenarios {
-        if let Some(p) = s.totals.as_ref().and_then(|t| t.per_seat_year) {
-            advisor_inputs
-                .cost_per_seat_year
-                .insert(s.id.clone(), p.cents() as f64 / 100.0);
-        }
-    }
+    let advisor_inputs = AdvisorInputs::with_estimate(plan, &est, catalogue);
     let advice = crate::advisor::advise(&advisor_inputs, scenarios);
     // The comparison table shows the four goals that weigh most.
     let mut goals: Vec<Goal> = Goal::ALL.to_vec();

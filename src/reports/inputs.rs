@@ -30,6 +30,57 @@ pub struct ReportInputs {
     pub redact: Vec<String>,
 }
 
+/// Which parts of a report to keep: a helpdesk report may hold only the checks, a planning
+/// report only the scenarios and costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReportParts {
+    /// The organisation, goals and constraints, and the recommendation.
+    pub plan: bool,
+    /// The comparison and each scenario in detail.
+    pub scenarios: bool,
+    pub costs: bool,
+    /// Check and diagnosis results.
+    pub checks: bool,
+}
+
+impl Default for ReportParts {
+    fn default() -> Self {
+        ReportParts {
+            plan: true,
+            scenarios: true,
+            costs: true,
+            checks: true,
+        }
+    }
+}
+
+impl ReportParts {
+    /// True when nothing would be left in the report.
+    pub fn is_empty(self) -> bool {
+        !(self.plan || self.scenarios || self.costs || self.checks)
+    }
+
+    /// Drops the parts that are switched off from `inputs`.
+    pub fn apply(self, inputs: &mut ReportInputs) {
+        if !self.plan {
+            inputs.plan = None;
+            inputs.recommendation = None;
+        }
+        if !self.scenarios {
+            inputs.scenarios.clear();
+        }
+        if !self.costs {
+            inputs.costs = None;
+        }
+        if !self.checks {
+            inputs.checks.clear();
+            inputs.diagnoses.clear();
+            inputs.check_settings = None;
+        }
+    }
+}
+
 /// The organisation, goals and constraints the plan was made for.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

@@ -396,3 +396,73 @@ fn plan_files_without_advisor_fields_load_with_defaults() {
     let from_plan = AdvisorInputs::from_plan(&partial);
     assert_eq!(from_plan.organisation.seats_total, 5800);
 }
+
+/// The in-house-copy rule reads the price book for the tier the plan chooses: a plan priced with
+/// Vault (Business Plus) keeps hosted-only in the list; the 2008 Premier tier (no retention or hold
+/// in the book) rules it out; and ticking "has retention" against a book that says otherwise
+/// leaves hosted-only in but says that the two disagree.
+#[test]
+fn in_house_copy_rule_follows_the_chosen_tier_in_the_price_book() {
+    use mailplan::costs::books::builtin_catalogue;
+    use mailplan::costs::model::estimate_plan;
+    use mailplan::costs::{CostRole, ScenarioCosts};
+    let list = built_ins();
+    let (catalogue, errors) = builtin_catalogue();
+    assert!(errors.is_empty(), "{errors:?}");
+    let costs: Vec<ScenarioCosts> = list
+        .iter()
+        .map(|s| ScenarioCosts::new(s.id.clone(), s.name.clone(), s.cost_lines.clone()))
+        .collect();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+    let plan_with = |tier: &str, ticked: bool| {
+        let mut plan = mailplan::plan::Plan::default();
+        let (organisation, goals, constraints) = advisor::classic_case();
+        plan.organisation = organisation;
+        plan.goals = goals;
+        plan.constraints = constraints;
+        plan.constraints.budget_ceiling_per_seat_year = None;
+        plan.constraints.hosted_plan_has_retention_and_hold = ticked;
+        plan.costs.tiers.insert(
+            "hosted-only".into(),
+            [(CostRole::HostedSubscription, tier.to_owned())].into(),
+        );
+        plan
+    };
+    let advise = |plan: &mailplan::plan::Plan| {
+        let est = estimate_plan(plan, &costs, &catalogue, today);
+        advisor::advise(&AdvisorInputs::with_estimate(plan, &est, &catalogue), &list)
+    };
+
+    let vault = advise(&plan_with("google.workspace.business_plus", false));
+    assert!(
+        position(&vault, "hosted-only").is_some(),
+        "{:#?}",
+        vault.ruled_out
+    );
+    let hosted = &vault.ranked[position(&vault, "hosted-only").unwrap()];
+    assert!(
+        hosted
+            .reasons
+            .iter()
+            .any(|r| r.text.contains("Confirm with the compliance team")),
+        "{:#?}",
+        hosted.reasons
+    );
+
+    let premier = advise(&plan_with("google.apps.premier", false));
+    assert_eq!(
+        ruled_out_by(&premier, "hosted-only"),
+        Some(ConstraintKind::InHouseCopyRequired)
+    );
+
+    let contradiction = advise(&plan_with("google.apps.premier", true));
+    assert!(position(&contradiction, "hosted-only").is_some());
+    assert!(
+        contradiction
+            .notes
+            .iter()
+            .any(|n| n.contains("Google Apps") && n.contains("does not")),
+        "{:#?}",
+        contradiction.notes
+    );
+}

@@ -551,3 +551,40 @@ fn money_never_drifts_across_many_lines() {
     assert_eq!(t.run_rate.to_plain_string(), "1200.00");
     assert_eq!(t.total.to_plain_string(), "12000.00");
 }
+
+/// A figure for an item no book has, and tiers for a scenario that is not loaded, are typos the
+/// user must hear about: otherwise the totals stay blocked (or use the list price) without a word.
+#[test]
+fn plan_typos_are_named_not_ignored() {
+    let mut inputs = classic_inputs();
+    inputs
+        .price_overrides
+        .insert("hcl.domino.cbb".into(), m("30.00"));
+    inputs
+        .price_overrides
+        .insert("onprem.licence".into(), m("30.00"));
+    inputs.tiers.insert(
+        "dual-delivery-smoe".into(),
+        [(CostRole::HostedSubscription, "hosted.cheap".to_owned())].into(),
+    );
+    let scenarios = vec![ScenarioCosts::new(
+        "dual-delivery-some",
+        "Dual delivery for some users",
+        vec![line(
+            CostRole::HostedSubscription,
+            SeatBasis::Moving,
+            Some("hosted.cheap"),
+        )],
+    )];
+    let est = estimate(&inputs, &scenarios, &test_catalogue(), today());
+    let w = &est.input_warnings;
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(
+        w.iter()
+            .any(|w| w.contains("'hcl.domino.cbb'") && w.contains("no price book"))
+    );
+    assert!(
+        w.iter()
+            .any(|w| w.contains("'dual-delivery-smoe'") && w.contains("not loaded"))
+    );
+}

@@ -69,3 +69,60 @@ fn report_previews_and_exports_every_format() {
         assert!(h.query_all_by_label_contains("Saved").count() >= 1);
     }
 }
+
+/// Unticking parts on the Report page leaves them out of the preview and of the exported file.
+#[test]
+fn unticked_parts_are_left_out_of_the_report() {
+    let mut h: Harness<'static, MailplanApp> = Harness::builder()
+        .with_size([1180.0, 780.0])
+        .allow_missing_glyphs()
+        .build_eframe(|cc| {
+            MailplanApp::with_state(&cc.egui_ctx, State::default(), None).expect("runtime starts")
+        });
+    h.step();
+    h.get_by_label("Load example").click();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num5);
+    h.step();
+    h.step();
+    assert!(
+        h.query_all_by_label_contains("Net present value").count() >= 1
+            || h.query_all_by_label_contains("NPV").count() >= 1,
+        "the full preview shows the costs"
+    );
+    h.get_by_role_and_label(egui::accesskit::Role::CheckBox, "Costs")
+        .click();
+    h.step();
+    h.step();
+    assert!(!h.state().state.report_parts.costs);
+    assert_eq!(
+        h.query_all_by_label_contains("NPV").count(),
+        0,
+        "the costs left the preview"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.md");
+    h.state_mut().push(Command::ExportReportTo {
+        format: ReportFormat::Markdown,
+        path: path.clone(),
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while h.state().report.last_export.is_none() && Instant::now() < deadline {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let text = std::fs::read_to_string(&path).expect("exported");
+    assert!(text.contains("5,800"), "the plan is still there");
+    assert!(!text.contains("NPV"), "{text}");
+
+    // Nothing ticked: the page says so.
+    for label in ["Plan and recommendation", "Scenario details", "Checks"] {
+        h.get_by_role_and_label(egui::accesskit::Role::CheckBox, label)
+            .click();
+        h.step();
+    }
+    h.step();
+    assert!(h.state().state.report_parts.is_empty());
+    assert!(h.query_all_by_label_contains("Nothing is included").count() >= 1);
+}
