@@ -45,12 +45,70 @@ pub const MAX_DATA_FILE_BYTES: u64 = 4 * 1024 * 1024;
 pub fn parse_ron<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, FileError> {
     ron::Options::default()
         .from_str::<T>(text)
-        .map_err(|e| FileError {
-            file: file.to_owned(),
-            line: Some(e.span.start.line),
-            column: Some(e.span.start.col),
-            message: e.code.to_string(),
-        })
+        .map_err(|e| ron_error(file, text, e))
+}
+
+/// Parses RON text whose types ignore fields they do not know, and names those fields
+/// (`organisation.seats_totl`) so that a typo in a hand-edited file is not silently dropped.
+pub fn parse_ron_naming_unknown<T: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+) -> Result<(T, Vec<String>), FileError> {
+    let mut de = ron::Deserializer::from_str_with_options(text, &ron::Options::default())
+        .map_err(|e| ron_error(file, text, e))?;
+    let mut unknown = Vec::new();
+    let value: T = serde_ignored::deserialize(&mut de, |path| unknown.push(path.to_string()))
+        .map_err(|e| ron_error(file, text, de.span_error(e)))?;
+    de.end()
+        .map_err(|e| ron_error(file, text, de.span_error(e)))?;
+    Ok((value, unknown))
+}
+
+/// A RON error with its position and, when the text there reads `name: value`, the field's name.
+fn ron_error(file: &str, text: &str, e: ron::error::SpannedError) -> FileError {
+    let (line, col) = (e.span.start.line, e.span.start.col);
+    let mut message = e.code.to_string();
+    if let Some(field) = field_before(text, line, col)
+        && !message.contains(field)
+    {
+        message = format!("{message} (in the field `{field}`)");
+    }
+    FileError {
+        file: file.to_owned(),
+        line: Some(line),
+        column: Some(col),
+        message,
+    }
+}
+
+/// The name in the nearest `name:` before line `line`, column `col` (1-based, counted in
+/// characters, as RON reports them), looking back at most 200 bytes.
+fn field_before(text: &str, line: usize, col: usize) -> Option<&str> {
+    let earlier: Vec<&str> = text
+        .split_inclusive('\n')
+        .take(line.checked_sub(1)?)
+        .collect();
+    if earlier.len() + 1 < line {
+        return None;
+    }
+    let line_start: usize = earlier.iter().map(|l| l.len()).sum();
+    let rest = text.get(line_start..)?;
+    let in_line = rest
+        .char_indices()
+        .nth(col.saturating_sub(1))
+        .map_or(rest.len(), |(i, _)| i);
+    let before = &text[..line_start + in_line];
+    let mut from = before.len().saturating_sub(200);
+    while !before.is_char_boundary(from) {
+        from += 1;
+    }
+    let window = &before[from..];
+    let name = window[..window.rfind(':')?].trim_end();
+    let start = name
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    let ident = &name[start..];
+    (!ident.is_empty() && !ident.starts_with(|c: char| c.is_ascii_digit())).then_some(ident)
 }
 
 /// Reads a UTF-8 text file of bounded size.
@@ -178,6 +236,46 @@ mod tests {
     #[allow(dead_code)]
     struct Thing {
         a: u32,
+    }
+
+    #[test]
+    fn ron_errors_name_the_field_they_are_in() {
+        let err = parse_ron::<Thing>("x.ron", "(\n  a: \"many\",\n)").unwrap_err();
+        assert_eq!((err.line, err.column), (Some(2), Some(5)));
+        assert!(err.message.contains("(in the field `a`)"), "{err}");
+        // Multi-byte text before the error, and an error with no field before it.
+        let err = parse_ron::<Thing>("x.ron", "// é ü\n(\n  a: [é],\n)").unwrap_err();
+        assert!(err.message.contains("`a`"), "{err}");
+        let err = parse_ron::<Thing>("x.ron", "é").unwrap_err();
+        assert!(!err.message.contains("field `"), "{err}");
+        assert_eq!(field_before("a: 1", 9, 9), None);
+    }
+
+    #[derive(serde::Deserialize, Debug, Default, PartialEq)]
+    #[serde(default)]
+    struct Lenient {
+        a: u32,
+        inner: LenientInner,
+    }
+
+    #[derive(serde::Deserialize, Debug, Default, PartialEq)]
+    #[serde(default)]
+    struct LenientInner {
+        b: u32,
+    }
+
+    #[test]
+    fn unknown_fields_are_named() {
+        let (v, unknown) =
+            parse_ron_naming_unknown::<Lenient>("x.ron", "(a: 1, inner: (b: 2, bb: 3), c: 4)")
+                .unwrap();
+        assert_eq!(v.a, 1);
+        assert_eq!(v.inner.b, 2);
+        assert_eq!(unknown, vec!["inner.bb".to_owned(), "c".to_owned()]);
+        let err = parse_ron_naming_unknown::<Lenient>("x.ron", "(a: 1) trailing").unwrap_err();
+        assert_eq!(err.line, Some(1));
+        let err = parse_ron_naming_unknown::<Lenient>("x.ron", "(a: -1)").unwrap_err();
+        assert!(err.message.contains("`a`"), "{err}");
     }
 
     #[test]

@@ -44,8 +44,43 @@ pub fn load_plan(path: &std::path::Path) -> Result<Plan, crate::files::FileError
     parse_plan(&path.display().to_string(), &text)
 }
 
+/// Reads a plan file like [`load_plan`], and also names the fields it did not know (typos in a
+/// hand-edited file, or fields of another program). They are ignored, and dropped on save.
+pub fn load_plan_naming_unknown(
+    path: &std::path::Path,
+) -> Result<(Plan, Vec<String>), crate::files::FileError> {
+    let text = crate::files::read_text(path)?;
+    parse_plan_naming_unknown(&path.display().to_string(), &text)
+}
+
+/// The warning for the fields a plan file had that no plan has, or `None` when there were none.
+pub fn unknown_fields_warning(file: &str, unknown: &[String]) -> Option<String> {
+    if unknown.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = unknown.iter().map(|u| format!("`{u}`")).collect();
+    let (what, verb) = if unknown.len() == 1 {
+        ("field", "was")
+    } else {
+        ("fields", "were")
+    };
+    Some(format!(
+        "{file}: the {what} {} {verb} not understood and ignored (a typo, or a newer mailplan's field?); saving the plan drops {}",
+        names.join(", "),
+        if unknown.len() == 1 { "it" } else { "them" }
+    ))
+}
+
 /// Parses plan text; `file` names the source in errors. See [`load_plan`].
 pub fn parse_plan(file: &str, text: &str) -> Result<Plan, crate::files::FileError> {
+    parse_plan_naming_unknown(file, text).map(|(plan, _)| plan)
+}
+
+/// [`parse_plan`], and the fields of the text that no plan has (`organisation.seats_totl`).
+pub fn parse_plan_naming_unknown(
+    file: &str,
+    text: &str,
+) -> Result<(Plan, Vec<String>), crate::files::FileError> {
     /// Only the version, read first so a newer file is refused before its fields are judged.
     #[derive(Deserialize)]
     #[serde(rename = "Plan")]
@@ -67,9 +102,9 @@ pub fn parse_plan(file: &str, text: &str) -> Result<Plan, crate::files::FileErro
             ),
         ));
     }
-    let mut plan: Plan = crate::files::parse_ron(file, text)?;
+    let (mut plan, unknown): (Plan, _) = crate::files::parse_ron_naming_unknown(file, text)?;
     upgrade(&mut plan, probe.version);
-    Ok(plan)
+    Ok((plan, unknown))
 }
 
 /// Brings a plan read from an older file version up to [`PLAN_VERSION`].

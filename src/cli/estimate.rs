@@ -52,8 +52,14 @@ pub fn execute(args: &Args) -> Outcome {
     let fail = |stderr: &mut String, msg: &str| {
         stderr.push_str(&format!("mailplan: {}\n", strip_controls(msg)));
     };
-    let plan = match crate::plan::load_plan(&args.plan) {
-        Ok(p) => p,
+    let plan = match crate::plan::load_plan_naming_unknown(&args.plan) {
+        Ok((p, unknown)) => {
+            let file = args.plan.display().to_string();
+            if let Some(w) = crate::plan::unknown_fields_warning(&file, &unknown) {
+                fail(&mut stderr, &format!("warning: {w}"));
+            }
+            p
+        }
         Err(e) => {
             fail(&mut stderr, &e.to_string());
             return Outcome {

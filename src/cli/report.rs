@@ -132,7 +132,11 @@ fn planning(
     args: &Args,
     warnings: &mut Vec<String>,
 ) -> Result<ReportInputs, FileError> {
-    let plan = crate::plan::load_plan(path)?;
+    let (plan, unknown) = crate::plan::load_plan_naming_unknown(path)?;
+    warnings.extend(crate::plan::unknown_fields_warning(
+        &path.display().to_string(),
+        &unknown,
+    ));
     let extra: Vec<PathBuf> = args.prices.iter().cloned().collect();
     let (catalogue, errors) = crate::costs::books::load_catalogue(&extra);
     warnings.extend(errors.iter().map(ToString::to_string));

@@ -186,7 +186,10 @@ impl MailplanApp {
             Event::PlanOpened { path, outcome } => {
                 self.file_busy = false;
                 match outcome {
-                    Ok(plan) => {
+                    Ok((plan, unknown_fields)) => {
+                        if let Some(w) = unknown_fields {
+                            self.notify(w, false);
+                        }
                         self.org_fields = org_page::OrgFields::default();
                         self.state.plan = plan.clone();
                         self.state.saved_plan = plan;

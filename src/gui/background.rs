@@ -92,7 +92,8 @@ pub enum Event {
     /// A plan file was read.
     PlanOpened {
         path: PathBuf,
-        outcome: Result<Plan, String>,
+        /// The plan, and a warning about fields it had that no plan has.
+        outcome: Result<(Plan, Option<String>), String>,
     },
     /// A plan file was written.
     PlanSaved {

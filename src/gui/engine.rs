@@ -103,9 +103,14 @@ pub fn money_to_f64(m: Money) -> f64 {
     m.cents() as f64 / 100.0
 }
 
-/// Reads a plan file (RON).
-pub fn load_plan(path: &Path) -> Result<Plan, String> {
-    crate::plan::load_plan(path).map_err(|e| e.to_string())
+/// Reads a plan file (RON); the warning names fields the file had that no plan has.
+pub fn load_plan(path: &Path) -> Result<(Plan, Option<String>), String> {
+    let (plan, unknown) = crate::plan::load_plan_naming_unknown(path).map_err(|e| e.to_string())?;
+    let file = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Ok((plan, crate::plan::unknown_fields_warning(&file, &unknown)))
 }
 
 /// Writes a plan file atomically.

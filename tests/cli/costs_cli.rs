@@ -143,6 +143,35 @@ fn bad_plan_files_exit_non_zero_with_a_message() {
     let (code, _, err) = run(&["estimate", "--plan", "/nonexistent/plan.ron"]);
     assert_eq!(code, 1);
     assert!(err.contains("cannot open"), "{err}");
+    // A wrong value names its field as well as its position.
+    std::fs::write(&path, "Plan(\n  organisation: (seats_total: \"many\"),\n)").unwrap();
+    let (code, _, err) = run(&["estimate", "--plan", path.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("bad.ron:2:") && err.contains("`seats_total`"),
+        "{err}"
+    );
+}
+
+/// A misspelt field in a hand-edited plan is named on stderr; the estimate still runs.
+#[test]
+fn unknown_plan_fields_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typo.ron");
+    std::fs::write(
+        &path,
+        "Plan(\n  organisation: (seats_total: 40, seats_movng: 40),\n  goalz: (),\n)",
+    )
+    .unwrap();
+    let (code, out, err) = run(&["estimate", "--plan", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("40 seats"), "{out}");
+    assert!(
+        err.contains("warning:")
+            && err.contains("`organisation.seats_movng`")
+            && err.contains("`goalz`"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -611,6 +611,20 @@ fn plan_saves_and_opens_through_the_background() {
     });
     assert!(reported, "the error names file and line");
     assert_eq!(h.state().state.plan.organisation.seats_total, 5800);
+
+    // A typo opens (the rest of the plan is there) and is named, not silently dropped.
+    let typo = dir.path().join("typo.ron");
+    std::fs::write(
+        &typo,
+        "Plan(\n  name: \"Typo\",\n  organisation: (seats_total: 250, seats_totl: 9),\n)",
+    )
+    .unwrap();
+    h.state_mut().push(Command::OpenPlanPath(typo));
+    let warned = step_until(&mut h, Duration::from_secs(10), |h| {
+        has_label_containing(h, "`organisation.seats_totl`")
+    });
+    assert!(warned, "the unknown field is named");
+    assert_eq!(h.state().state.plan.organisation.seats_total, 250);
 }
 
 /// Asks the window to close, as the title bar's close button does.
