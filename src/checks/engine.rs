@@ -135,6 +135,32 @@ impl Run {
         self.imap_tag += 1;
         format!("a{}", self.imap_tag)
     }
+
+    /// A run that has done nothing yet.
+    fn new(
+        clock: Clock,
+        target: Target,
+        opts: Arc<CheckOptions>,
+        index: usize,
+        progress: Option<mpsc::UnboundedSender<Progress>>,
+    ) -> Self {
+        Run {
+            clock,
+            target,
+            opts,
+            index,
+            progress,
+            findings: Vec::new(),
+            steps: Vec::new(),
+            banner: None,
+            caps: Caps::default(),
+            tls: None,
+            addresses: Vec::new(),
+            latest: None,
+            logged_in: false,
+            imap_tag: 0,
+        }
+    }
 }
 
 /// The result for a check whose task ended without one (a fault in mailplan, e.g. a panic):
@@ -147,22 +173,8 @@ pub fn internal_error_result(
     progress: Option<mpsc::UnboundedSender<Progress>>,
     detail: String,
 ) -> CheckResult {
-    let mut run = Run {
-        clock: Clock::new(opts.timeout, CancellationToken::new()),
-        target,
-        opts,
-        index,
-        progress,
-        findings: Vec::new(),
-        steps: Vec::new(),
-        banner: None,
-        caps: Caps::default(),
-        tls: None,
-        addresses: Vec::new(),
-        latest: None,
-        logged_in: false,
-        imap_tag: 0,
-    };
+    let clock = Clock::new(opts.timeout, CancellationToken::new());
+    let mut run = Run::new(clock, target, opts, index, progress);
     run.add("check.internal_error", Some(&detail));
     finish(run)
 }
@@ -181,22 +193,8 @@ pub async fn run(
             target: target.to_string(),
         });
     }
-    let mut run = Run {
-        clock: Clock::new(opts.timeout, cancel),
-        target,
-        opts,
-        index,
-        progress,
-        findings: Vec::new(),
-        steps: Vec::new(),
-        banner: None,
-        caps: Caps::default(),
-        tls: None,
-        addresses: Vec::new(),
-        latest: None,
-        logged_in: false,
-        imap_tag: 0,
-    };
+    let clock = Clock::new(opts.timeout, cancel);
+    let mut run = Run::new(clock, target, opts, index, progress);
     if run.opts.insecure {
         run.clock.note("--insecure: certificates are not verified");
     }
