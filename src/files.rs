@@ -104,9 +104,13 @@ fn field_before(text: &str, line: usize, col: usize) -> Option<&str> {
     }
     let window = &before[from..];
     let name = window[..window.rfind(':')?].trim_end();
+    // Where the identifier starts: just after the last character that cannot be in one (which
+    // may be several bytes long: the fuzzer found that `i + 1` can land inside it).
     let start = name
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let ident = &name[start..];
     (!ident.is_empty() && !ident.starts_with(|c: char| c.is_ascii_digit())).then_some(ident)
 }
@@ -249,6 +253,10 @@ mod tests {
         let err = parse_ron::<Thing>("x.ron", "é").unwrap_err();
         assert!(!err.message.contains("field `"), "{err}");
         assert_eq!(field_before("a: 1", 9, 9), None);
+        // A multi-byte character right before the name (found by fuzzing: a panic).
+        assert_eq!(field_before("(Йa: 1", 1, 6), Some("a"));
+        assert_eq!(field_before("(ߘ: 1", 1, 5), None);
+        assert_eq!(field_before("hЙutost: x", 1, 10), Some("utost"));
     }
 
     #[derive(serde::Deserialize, Debug, Default, PartialEq)]

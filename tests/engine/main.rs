@@ -17,6 +17,7 @@ mod diagnose_discovery;
 mod dns_mx;
 mod dns_srv;
 mod files_corrupt;
+mod fuzz_regressions;
 mod hostile_reports;
 mod hostile_servers;
 mod hostile_tls;
