@@ -119,6 +119,20 @@ fn field_before(text: &str, line: usize, col: usize) -> Option<&str> {
 pub fn read_text(path: &Path) -> Result<String, FileError> {
     use std::io::Read;
     let name = path.display().to_string();
+    // A named pipe would block the open (or the read) until someone writes to it, and a device
+    // may never end: only regular files are read.
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => {
+            return Err(FileError::new(&name, "is a folder, not a file"));
+        }
+        Ok(m) if !m.is_file() => {
+            return Err(FileError::new(
+                &name,
+                "is not a regular file (a pipe or a device?); give a saved file",
+            ));
+        }
+        _ => {}
+    }
     let file = std::fs::File::open(path)
         .map_err(|e| FileError::new(&name, format!("cannot open: {e}")))?;
     let mut bytes = Vec::new();
@@ -284,6 +298,24 @@ mod tests {
         assert_eq!(err.line, Some(1));
         let err = parse_ron_naming_unknown::<Lenient>("x.ron", "(a: -1)").unwrap_err();
         assert!(err.message.contains("`a`"), "{err}");
+    }
+
+    /// A named pipe nobody writes to is refused at once instead of blocking for ever (found by a
+    /// fresh-eyed review with `estimate --plan FIFO`).
+    #[cfg(unix)]
+    #[test]
+    fn pipes_and_devices_are_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("plan.ron");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let err = read_text(&fifo).unwrap_err();
+            assert!(err.message.contains("not a regular file"), "{err}");
+        }
+        let err = read_text(Path::new("/dev/zero")).unwrap_err();
+        assert!(err.message.contains("not a regular file"), "{err}");
+        let err = read_text(dir.path()).unwrap_err();
+        assert!(err.message.contains("folder"), "{err}");
     }
 
     #[test]

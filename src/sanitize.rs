@@ -56,9 +56,57 @@ pub fn strip_controls(text: &str) -> String {
     out
 }
 
+/// Writes, in JSON text, every character that a terminal or a text viewer could act on or that
+/// reorders text (C1 controls such as U+009B, the 8-bit CSI; bidi overrides, isolates and marks)
+/// as a `\uXXXX` escape. serde_json escapes only characters below U+0020. The JSON keeps the same
+/// value: only its spelling changes. Safe on any serde_json output, whose structure is ASCII, so
+/// these characters can only stand inside strings.
+pub fn json_escape_invisible(json: String) -> String {
+    if !json.chars().any(is_invisible_in_json) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if is_invisible_in_json(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn is_invisible_in_json(c: char) -> bool {
+    matches!(c,
+        '\u{7f}'..='\u{9f}'
+        | '\u{061c}'
+        | '\u{200e}' | '\u{200f}'
+        | '\u{2028}' | '\u{2029}'
+        | '\u{202a}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_keeps_its_value_but_not_raw_c1_or_bidi_characters() {
+        let value = serde_json::json!({"banner": "+OK \u{9b}2J \u{202e}rtl \u{7f} é ok"});
+        let text = json_escape_invisible(serde_json::to_string(&value).unwrap());
+        assert!(
+            text.contains("\\u009b2J") && text.contains("\\u202ertl") && text.contains("\\u007f"),
+            "{text}"
+        );
+        assert!(
+            !text
+                .chars()
+                .any(|c| ('\u{7f}'..='\u{9f}').contains(&c) || c == '\u{202e}')
+        );
+        assert!(text.contains('é'), "ordinary non-ASCII text stays as it is");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
+    }
 
     #[test]
     fn strips_escapes_and_controls() {

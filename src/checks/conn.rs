@@ -96,6 +96,9 @@ pub struct Clock {
     pub deadline: Instant,
     pub cancel: CancellationToken,
     pub transcript: Vec<TranscriptLine>,
+    /// Index in `transcript` of the first line sent with a secret in it (shown as `****`). Only
+    /// what the server says from there on can echo the password.
+    pub secret_sent_at: Option<usize>,
 }
 
 impl Clock {
@@ -106,6 +109,7 @@ impl Clock {
             deadline: start + timeout,
             cancel,
             transcript: Vec::new(),
+            secret_sent_at: None,
         }
     }
 
@@ -280,14 +284,17 @@ impl Session {
         clock.bounded(limit, fut).await
     }
 
-    /// Sends one command line (CRLF added). `shown` is what the transcript records
-    /// (the line itself, or a version with the secret replaced by `****`).
+    /// Sends one command line (CRLF added). `shown` is what the transcript records instead of
+    /// the line: give it only for lines that carry a secret (it is replaced by `****` there).
     pub async fn send(
         &mut self,
         clock: &mut Clock,
         line: &str,
         shown: Option<&str>,
     ) -> Result<(), ConnError> {
+        if shown.is_some() && clock.secret_sent_at.is_none() {
+            clock.secret_sent_at = Some(clock.transcript.len());
+        }
         clock.push(Direction::Client, shown.unwrap_or(line).to_owned());
         let stream = self
             .stream

@@ -128,6 +128,7 @@ impl Run {
             deadline: self.clock.deadline,
             cancel: self.clock.cancel.clone(),
             transcript: Vec::new(),
+            secret_sent_at: None,
         }
     }
 
@@ -206,10 +207,16 @@ pub async fn run(
     finish(run)
 }
 
-/// Replaces the password (and its base64 forms) wherever a server echoed it back: transcript,
-/// banner and findings. Very short passwords are left alone (they would match ordinary text).
+/// Replaces the password (and its base64 forms) wherever a server echoed it back: in what the
+/// server said after the password went out, and in findings. Text from before (the banner, the
+/// capabilities) cannot hold an echo and is left as it is: replacing a word there that happens to
+/// be the password would tell every reader the password. Very short passwords are left alone
+/// (they would match ordinary text).
 fn redact_password(run: &mut Run) {
     let Some(login) = run.opts.login.as_ref() else {
+        return;
+    };
+    let Some(sent_at) = run.clock.secret_sent_at else {
         return;
     };
     let pw = login.password.expose();
@@ -228,11 +235,8 @@ fn redact_password(run: &mut Run) {
             }
         }
     };
-    for l in &mut run.clock.transcript {
+    for l in run.clock.transcript.iter_mut().skip(sent_at) {
         scrub(&mut l.text);
-    }
-    if let Some(b) = run.banner.as_mut() {
-        scrub(b);
     }
     for f in &mut run.findings {
         scrub(&mut f.title);
@@ -482,6 +486,16 @@ async fn resolve(run: &mut Run) -> Flow<Vec<SocketAddr>> {
         })
         .await;
     match lookup {
+        // The look-up itself used up the check's deadline (a DNS server that does not answer,
+        // with a deadline shorter than the resolver's own time-outs): a DNS problem.
+        Err(ConnError::Deadline | ConnError::Timeout) => {
+            let secs = started.elapsed().as_secs_f64();
+            run.step("resolve", started, false, Some("no answer".into()));
+            run.add("dns.failed", None).title = format!(
+                "The DNS look-up of {host} got no answer within the deadline ({secs:.1} s)"
+            );
+            Err(Stop)
+        }
         Err(e) => {
             run.step("resolve", started, false, None);
             Err(run.conn_error(e, "dns.failed"))

@@ -35,7 +35,11 @@ pub fn parse_date(text: &str) -> Option<DateTime<FixedOffset>> {
     if let Some(i) = t.find('(') {
         t.truncate(i);
     }
-    DateTime::parse_from_rfc2822(t.trim()).ok()
+    // Years past 9999 parse, but cannot be written back as RFC 2822 (chrono panics): treat them
+    // as the odd dates they are.
+    DateTime::parse_from_rfc2822(t.trim())
+        .ok()
+        .filter(|d| (0..=9999).contains(&chrono::Datelike::year(d)))
 }
 
 /// The time at the end of a Received: header (after the last ';').
@@ -102,5 +106,14 @@ mod tests {
         assert!(received_time(&h[0].1).is_some());
         assert!(parse_date(&h[1].1).is_some());
         assert!(parse_date("31 12 1969").is_none());
+    }
+
+    /// A year past 9999 parses in chrono but cannot be formatted as RFC 2822 (a panic, found by
+    /// a fresh-eyed review): it is an odd date, and reporting it must not panic.
+    #[test]
+    fn five_digit_years_are_odd_dates() {
+        assert!(parse_date("1 Jul 12345 10:00:00 +0000").is_none());
+        assert!(received_time("from a by b; 1 Jul 12345 10:00:00 +0000").is_none());
+        assert!(parse_date("1 Jul 9999 10:00:00 +0000").is_some());
     }
 }

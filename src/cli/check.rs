@@ -5,7 +5,7 @@ use crate::checks::{
 };
 use crate::findings::Verdict;
 use crate::secret::Secret;
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -36,7 +36,7 @@ pub struct Args {
     #[arg(long, value_name = "IP:PORT")]
     pub dns: Option<String>,
     /// Also trust the CA certificates in this PEM file.
-    #[arg(long, value_name = "PEM")]
+    #[arg(long, value_name = "PEM", value_parser = crate::cli::path_arg)]
     pub ca_file: Option<PathBuf>,
     /// Accept any certificate (stated in every output).
     #[arg(long)]
@@ -85,17 +85,36 @@ pub fn parse_dns(text: &str) -> Result<SocketAddr, String> {
     ))
 }
 
+/// Longest password line read from standard input.
+const MAX_PASSWORD_BYTES: u64 = 4096;
+
+/// The first line of `input` (without its line end), read no further: a pipe that stays open
+/// after the password, or one that never ends, neither hangs nor fills memory.
+pub fn password_line(input: &mut impl std::io::BufRead) -> Result<String, String> {
+    use std::io::BufRead;
+    let mut bytes = zeroize::Zeroizing::new(Vec::new());
+    std::io::Read::take(input, MAX_PASSWORD_BYTES + 1)
+        .read_until(b'\n', &mut bytes)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    if bytes.len() as u64 > MAX_PASSWORD_BYTES && !bytes.ends_with(b"\n") {
+        return Err(format!(
+            "--password-stdin: the first line is longer than {MAX_PASSWORD_BYTES} bytes; give the password on a line of its own"
+        ));
+    }
+    while bytes.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
+        bytes.pop();
+    }
+    std::str::from_utf8(&bytes)
+        .map(str::to_owned)
+        .map_err(|_| "--password-stdin: the password is not UTF-8 text".to_owned())
+}
+
 fn read_password(args: &Args) -> Result<Option<Secret>, String> {
     if args.user.is_none() {
         return Ok(None);
     }
     let pw = if args.password_stdin {
-        let mut buf = zeroize::Zeroizing::new(String::new());
-        std::io::stdin()
-            .read_to_string(&mut buf)
-            .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
-        let first = buf.split('\n').next().unwrap_or("").trim_end_matches('\r');
-        Secret::new(first.to_owned())
+        Secret::new(password_line(&mut std::io::stdin().lock())?)
     } else if let Some(var) = &args.password_env {
         match std::env::var(var) {
             Ok(v) => Secret::new(v),
@@ -216,7 +235,7 @@ pub fn run(args: Args) -> u8 {
     });
     if args.json {
         let doc = serde_json::json!({ "version": 1, "results": results });
-        match serde_json::to_string_pretty(&doc) {
+        match super::json_text(&doc) {
             Ok(s) => println!("{s}"),
             Err(e) => {
                 eprintln!("mailplan: cannot write JSON: {e}");
@@ -230,5 +249,40 @@ pub fn run(args: Args) -> u8 {
         super::EXIT_FAILED
     } else {
         super::EXIT_OK
+    }
+}
+
+#[cfg(test)]
+mod password_tests {
+    use super::password_line;
+    use std::io::{BufReader, Cursor, Read};
+
+    #[test]
+    fn reads_only_the_first_line() {
+        assert_eq!(
+            password_line(&mut Cursor::new("pa ss\r\nrest\n")).unwrap(),
+            "pa ss"
+        );
+        assert_eq!(
+            password_line(&mut Cursor::new("no newline")).unwrap(),
+            "no newline"
+        );
+        assert_eq!(password_line(&mut Cursor::new("")).unwrap(), "");
+    }
+
+    #[test]
+    fn an_endless_line_is_refused_without_reading_it_all() {
+        let mut endless = BufReader::new(std::io::repeat(b'a'));
+        let err = password_line(&mut endless).unwrap_err();
+        assert!(err.contains("longer than"), "{err}");
+        // A line exactly at the limit is fine.
+        let line = "b".repeat(4096) + "\n";
+        assert_eq!(password_line(&mut Cursor::new(line)).unwrap().len(), 4096);
+        // Whatever follows the first line is left unread.
+        let mut rest = Cursor::new("pw\nsecond\n");
+        password_line(&mut rest).unwrap();
+        let mut left = String::new();
+        rest.read_to_string(&mut left).unwrap();
+        assert_eq!(left, "second\n");
     }
 }

@@ -30,7 +30,7 @@ pub struct Args {
     )]
     pub timeout: f64,
     /// Also trust the root certificates in this PEM file.
-    #[arg(long, value_name = "PEM")]
+    #[arg(long, value_name = "PEM", value_parser = crate::cli::path_arg)]
     pub ca_file: Option<PathBuf>,
     /// Accept any certificate (stated in the output).
     #[arg(long)]
@@ -100,7 +100,7 @@ pub fn run(args: Args) -> u8 {
         Err(e) => return usage_error(&e),
     };
     if json {
-        match serde_json::to_string_pretty(&d) {
+        match super::json_text(&d) {
             Ok(s) => println!("{s}"),
             Err(e) => {
                 eprintln!("mailplan: cannot write JSON: {e}");

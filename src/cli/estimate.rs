@@ -10,7 +10,7 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The plan file (RON), as saved by the app.
-    #[arg(long, value_name = "PLAN.ron")]
+    #[arg(long, value_name = "PLAN.ron", value_parser = crate::cli::path_arg)]
     pub plan: PathBuf,
     /// Print the estimate as JSON.
     #[arg(long, conflicts_with = "csv")]
@@ -19,10 +19,10 @@ pub struct Args {
     #[arg(long)]
     pub csv: bool,
     /// A folder of scenario files to estimate (in addition to the built-in scenarios).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = crate::cli::path_arg)]
     pub scenarios: Option<PathBuf>,
     /// A folder of price books whose items override the built-in and user ones by id.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = crate::cli::path_arg)]
     pub prices: Option<PathBuf>,
     /// The date prices are judged against (YYYY-MM-DD; default: today).
     #[arg(long, value_name = "DATE")]
@@ -98,7 +98,7 @@ pub fn execute(args: &Args) -> Outcome {
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     let est = estimate_plan(&plan, &scenarios, &catalogue, today);
     let output = if args.json {
-        serde_json::to_string_pretty(&est).map_err(|e| e.to_string())
+        super::json_text(&est).map_err(|e| e.to_string())
     } else if args.csv {
         export::to_csv(&est)
     } else {

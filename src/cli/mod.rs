@@ -73,3 +73,25 @@ pub fn runtime() -> tokio::runtime::Runtime {
         }
     }
 }
+
+/// Pretty JSON for standard output, with C1 controls and bidi characters from servers and files
+/// written as `\uXXXX` escapes, so that printing it cannot drive the terminal.
+pub fn json_text<T: serde::Serialize>(value: &T) -> Result<String, serde_json::Error> {
+    serde_json::to_string_pretty(value).map(crate::sanitize::json_escape_invisible)
+}
+
+/// A path from the command line. Line breaks, NUL and other control characters are refused
+/// before anything is opened: in a file name they are almost always a paste accident, and they
+/// would garble every message that names the file.
+pub fn path_arg(text: &str) -> Result<std::path::PathBuf, String> {
+    if text.is_empty() {
+        return Err("the path is empty".into());
+    }
+    if text.chars().any(char::is_control) {
+        return Err(
+            "the path holds a line break or another control character; check what was pasted"
+                .into(),
+        );
+    }
+    Ok(std::path::PathBuf::from(text))
+}

@@ -49,7 +49,7 @@ pub fn run(args: Args) -> u8 {
         }
     };
     if args.json {
-        match serde_json::to_string_pretty(&report) {
+        match super::json_text(&report) {
             Ok(s) => println!("{s}"),
             Err(e) => {
                 eprintln!("mailplan: cannot write JSON: {e}");

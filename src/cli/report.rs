@@ -17,16 +17,16 @@ pub enum PaperArg {
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The plan file (RON) with the organisation, goals and cost inputs.
-    #[arg(long, value_name = "PLAN.ron")]
+    #[arg(long, value_name = "PLAN.ron", value_parser = crate::cli::path_arg)]
     pub plan: Option<PathBuf>,
     /// Results saved from `mailplan check --json` or `mailplan diagnose --json`.
-    #[arg(long, value_name = "RESULTS.json")]
+    #[arg(long, value_name = "RESULTS.json", value_parser = crate::cli::path_arg)]
     pub checks: Option<PathBuf>,
     /// Output format; when left out, taken from the --out file's extension.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// Where to write the report.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = crate::cli::path_arg)]
     pub out: PathBuf,
     /// Replace FILE if it already exists.
     #[arg(long)]
@@ -38,10 +38,10 @@ pub struct Args {
     #[arg(long)]
     pub title: Option<String>,
     /// Extra scenario files (added to or overriding the built-in ones by id).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = crate::cli::path_arg)]
     pub scenarios: Option<PathBuf>,
     /// Extra price books.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = crate::cli::path_arg)]
     pub prices: Option<PathBuf>,
     /// Price dates are judged against this day instead of today (YYYY-MM-DD).
     #[arg(long, value_name = "DATE", hide = true)]

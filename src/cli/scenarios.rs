@@ -10,12 +10,15 @@ pub enum Command {
     /// List the scenarios (built-in and user): id, name, summary and the file each came from.
     List {
         /// Also load scenario files from DIR; they replace scenarios with the same id.
-        #[arg(long, value_name = "DIR")]
+        #[arg(long, value_name = "DIR", value_parser = crate::cli::path_arg)]
         scenarios: Option<PathBuf>,
     },
     /// Validate scenario files in DIR (default: the built-in and user scenarios).
     /// Prints file:line:column: message for each problem and exits non-zero if there is any.
-    Validate { dir: Option<PathBuf> },
+    Validate {
+        #[arg(value_parser = crate::cli::path_arg)]
+        dir: Option<PathBuf>,
+    },
 }
 
 pub fn run(command: Command) -> u8 {

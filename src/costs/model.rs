@@ -278,9 +278,21 @@ fn estimate_scenarios(
     }
     if !inputs.discount_rate_percent.is_finite() || inputs.discount_rate_percent <= -100.0 {
         input_warnings.push("discount_rate_percent is not a usable rate; 0% was used".into());
+    } else if inputs.discount_rate_percent > MAX_RATE_PERCENT {
+        input_warnings.push(format!(
+            "discount_rate_percent {}% is above {MAX_RATE_PERCENT}%; {MAX_RATE_PERCENT}% was used",
+            inputs.discount_rate_percent
+        ));
     }
     if !inputs.escalation_percent.is_finite() {
         input_warnings.push("escalation_percent is not a number; 0% was used".into());
+    } else if !(MIN_ESCALATION_PERCENT..=MAX_RATE_PERCENT).contains(&inputs.escalation_percent) {
+        // Without a bound, 1e308 % a year saturates every total without a word.
+        input_warnings.push(format!(
+            "escalation_percent {}% a year is outside {MIN_ESCALATION_PERCENT}% to {MAX_RATE_PERCENT}%; {}% was used",
+            inputs.escalation_percent,
+            usable_escalation(inputs.escalation_percent)
+        ));
     }
     // Typos in the plan would otherwise be ignored without a word: a figure entered for an item
     // that does not exist is never used, and a tier for a scenario that is not loaded neither.
@@ -328,16 +340,22 @@ fn estimate_scenarios(
 /// The discount rate the model uses: 0% when the given one is not a number or is −100% or less.
 fn usable_discount_rate(rate: f64) -> f64 {
     if rate.is_finite() && rate > -100.0 {
-        rate
+        rate.min(MAX_RATE_PERCENT)
     } else {
         0.0
     }
 }
 
-/// The escalation the model uses: 0% when the given one is not a number.
+/// Highest discount rate and yearly escalation the model uses, in percent.
+const MAX_RATE_PERCENT: f64 = 100.0;
+/// Lowest yearly escalation the model uses, in percent (prices falling by almost all each year).
+const MIN_ESCALATION_PERCENT: f64 = -99.0;
+
+/// The escalation the model uses: 0% when the given one is not a number, else within
+/// [`MIN_ESCALATION_PERCENT`] to [`MAX_RATE_PERCENT`].
 fn usable_escalation(escalation: f64) -> f64 {
     if escalation.is_finite() {
-        escalation
+        escalation.clamp(MIN_ESCALATION_PERCENT, MAX_RATE_PERCENT)
     } else {
         0.0
     }

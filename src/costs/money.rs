@@ -80,6 +80,20 @@ impl Money {
             Some(rest) => (true, rest),
             None => (false, t),
         };
+        // A comma only separates thousands: "7,00" (a decimal comma) must not become 700.
+        if body.contains(',') {
+            let whole = body.split_once('.').map_or(body, |(w, _)| w);
+            let mut groups = whole.split(',');
+            let first_ok = groups.next().is_some_and(|g| (1..=3).contains(&g.len()));
+            if !first_ok
+                || !groups.all(|g| g.len() == 3)
+                || body.split_once('.').is_some_and(|(_, f)| f.contains(','))
+            {
+                return Err(format!(
+                    "'{text}': a comma may only separate thousands (\"1,234.56\"); write decimals with a dot, e.g. \"7.00\""
+                ));
+            }
+        }
         let body = body.replace(',', "");
         if body.is_empty() {
             return Err(format!(
@@ -286,6 +300,27 @@ pub fn percent_to_basis_points(percent: f64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A decimal comma is refused, not read as a thousands separator (found by a fresh-eyed
+    /// review: "7,00" in a price book became $700.00 without a word).
+    #[test]
+    fn commas_only_separate_thousands() {
+        for bad in [
+            "7,00",
+            "12,34",
+            "1,2345",
+            ",123",
+            "1,234.5,6",
+            "1,,234",
+            "1234,567",
+        ] {
+            let err = Money::parse(bad).unwrap_err();
+            assert!(err.contains("comma"), "{bad}: {err}");
+        }
+        assert_eq!(Money::parse("1,234").unwrap().cents(), 123_400);
+        assert_eq!(Money::parse("1,234,567.89").unwrap().cents(), 123_456_789);
+        assert_eq!(Money::parse("-12,345.6").unwrap().cents(), -1_234_560);
+    }
 
     #[test]
     fn parse_and_format() {

@@ -24,11 +24,23 @@ pub fn html(text: &str) -> String {
 /// neutralised with backslashes. Use [`markdown_line`] for text that starts a line.
 pub fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
         match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' => {
                 out.push('\\');
                 out.push(c);
+            }
+            // GitHub-flavoured renderers turn bare "scheme://..." and "www.x" into links; an
+            // escaped ':' or '.' there is shown as it is but no longer starts one.
+            ':' if chars.get(i + 1) == Some(&'/') && chars.get(i + 2) == Some(&'/') => {
+                out.push_str("\\:");
+            }
+            '.' if i >= 3
+                && chars[i - 3..i].iter().all(|c| c.eq_ignore_ascii_case(&'w'))
+                && (i == 3 || !chars[i - 4].is_alphanumeric()) =>
+            {
+                out.push_str("\\.");
             }
             c if c.is_control() => out.push(' '),
             c => out.push(c),
@@ -169,6 +181,24 @@ pub fn winansi_byte(c: char) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Bare URLs from servers do not become links in renderers that auto-link them (found by a
+    /// fresh-eyed review); the text still reads the same.
+    #[test]
+    fn markdown_bare_urls_are_not_links() {
+        assert_eq!(
+            markdown("see http://evil.example/x.png"),
+            "see http\\://evil.example/x.png"
+        );
+        assert_eq!(markdown("HTTPS://a.b"), "HTTPS\\://a.b");
+        assert_eq!(
+            markdown("go www.evil.example now"),
+            "go www\\.evil.example now"
+        );
+        assert_eq!(markdown("WWW.x"), "WWW\\.x");
+        // Not a URL: left alone.
+        assert_eq!(markdown("a: b, awww.x, 10:30"), "a: b, awww.x, 10:30");
+    }
 
     #[test]
     fn html_is_inert() {

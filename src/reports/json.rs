@@ -23,7 +23,9 @@ pub fn render(doc: &ReportDoc, inputs: &ReportInputs) -> Result<String, String> 
         "document": doc,
         "data": data,
     });
-    let mut text = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?;
+    let mut text = serde_json::to_string_pretty(&value)
+        .map(crate::sanitize::json_escape_invisible)
+        .map_err(|e| e.to_string())?;
     text.push('\n');
     Ok(text)
 }

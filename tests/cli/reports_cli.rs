@@ -123,7 +123,7 @@ fn an_existing_file_is_replaced_only_with_force() {
     assert!(
         std::fs::read_to_string(dir.path().join("r.md"))
             .unwrap()
-            .contains("pop3://")
+            .contains("pop3\\://")
     );
 }
 

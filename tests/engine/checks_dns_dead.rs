@@ -28,6 +28,31 @@ async fn a_silent_dns_server_gives_dns_failed_not_a_deadline() {
     drop(silent);
 }
 
+/// The same silent DNS server with a deadline shorter than the resolver's own time-outs: still a
+/// DNS finding (found by a fresh-eyed review: it was `deadline.exceeded`), at the deadline.
+#[tokio::test]
+async fn a_silent_dns_server_under_a_short_deadline_is_still_dns_failed() {
+    let silent = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let opts = CheckOptions {
+        timeout: Duration::from_secs(2),
+        dns: Some(silent.local_addr().unwrap()),
+        ..CheckOptions::default()
+    };
+    let target = Target::parse("imap://mail.example.test:11143").unwrap();
+    let started = Instant::now();
+    let r = run_check(target, Arc::new(opts), 0, None, CancellationToken::new()).await;
+    let took = started.elapsed();
+    let codes: Vec<&str> = r.findings.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(codes, vec!["dns.failed"], "{:#?}", r.findings);
+    assert!(
+        r.findings[0].title.contains("mail.example.test"),
+        "{}",
+        r.findings[0].title
+    );
+    assert!(took < Duration::from_millis(2500), "took {took:?}");
+    drop(silent);
+}
+
 #[test]
 fn tls_mode_description_says_what_happened() {
     use mailplan::checks::{CheckResult, Protocol, Step, TlsMode};

@@ -588,3 +588,46 @@ fn plan_typos_are_named_not_ignored() {
             .any(|w| w.contains("'dual-delivery-smoe'") && w.contains("not loaded"))
     );
 }
+
+/// An absurd escalation (1e308 % a year, found by a fresh-eyed review) or discount rate is named
+/// and bounded: totals stay real figures instead of saturating without a word.
+#[test]
+fn absurd_rates_are_bounded_and_named() {
+    let mut inputs = classic_inputs();
+    inputs.escalation_percent = 1e308;
+    inputs.discount_rate_percent = 5000.0;
+    let scenarios = vec![ScenarioCosts::new(
+        "s",
+        "S",
+        vec![line(
+            CostRole::HostedSubscription,
+            SeatBasis::Moving,
+            Some("hosted.cheap"),
+        )],
+    )];
+    let est = estimate(&inputs, &scenarios, &test_catalogue(), today());
+    let w = &est.input_warnings;
+    assert!(
+        w.iter()
+            .any(|w| w.contains("escalation_percent") && w.contains("100% was used")),
+        "{w:?}"
+    );
+    assert!(
+        w.iter()
+            .any(|w| w.contains("discount_rate_percent") && w.contains("100% was used")),
+        "{w:?}"
+    );
+    let bounded = est.scenarios[0].totals.clone().expect("totals");
+    inputs.escalation_percent = 100.0;
+    inputs.discount_rate_percent = 100.0;
+    let at_limit = estimate(&inputs, &scenarios, &test_catalogue(), today());
+    assert_eq!(
+        bounded.total,
+        at_limit.scenarios[0].totals.clone().unwrap().total
+    );
+    assert!(
+        bounded.total.cents() < i64::MAX / 1000,
+        "{}",
+        bounded.total.to_plain_string()
+    );
+}

@@ -179,6 +179,44 @@ async fn a_server_echoing_the_password_does_not_leak_it() {
     assert_result_clean(&r);
 }
 
+/// A password that happens to be a word of the banner: the banner (sent before the password went
+/// out, so it cannot be an echo) is left as it is; replacing the word there would show every
+/// reader of the report the password. A later echo is still replaced.
+#[tokio::test]
+async fn words_said_before_the_login_are_not_taken_for_an_echo() {
+    let ca = TestCa::new();
+    let file = ca.ca_file();
+    let script = vec![
+        line("+OK Dovecot ready."),
+        expect("CAPA"),
+        line("+OK"),
+        line("USER"),
+        line("."),
+        expect("USER alice"),
+        line("+OK send PASS"),
+        expect("PASS "),
+        line("-ERR [AUTH] Dovecot is not your password"),
+        expect("QUIT"),
+        line("+OK bye"),
+    ];
+    let fake = Fake::start(vec![script], Some(ca.good()), true).await;
+    let mut o = opts(&file);
+    o.login = Some(Login {
+        user: "alice".into(),
+        password: Secret::from("Dovecot"),
+    });
+    let r = check(&format!("pop3s://127.0.0.1:{}", fake.port), o).await;
+    assert_eq!(r.banner.as_deref(), Some("+OK Dovecot ready."));
+    assert!(r.transcript.iter().any(|l| l.text == "+OK Dovecot ready."));
+    assert!(
+        r.transcript
+            .iter()
+            .any(|l| l.text == "-ERR [AUTH] **** is not your password"),
+        "{:#?}",
+        r.transcript
+    );
+}
+
 /// Env var that turns `cli_child` into a real `mailplan` run (arguments split by U+001F).
 const CHILD: &str = "MAILPLAN_SECRETS_CHILD_ARGS";
 
