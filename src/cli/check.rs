@@ -6,7 +6,6 @@ use crate::checks::{
 use crate::findings::Verdict;
 use crate::secret::Secret;
 use std::io::IsTerminal;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,23 +23,8 @@ pub struct Args {
     /// Print one JSON document {"version":1,"results":[...]} instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Deadline for one whole check, in seconds.
-    #[arg(
-        long,
-        value_name = "S",
-        default_value_t = 30.0,
-        allow_negative_numbers = true
-    )]
-    pub timeout: f64,
-    /// Use this DNS server (IP or IP:PORT) instead of the system's resolver.
-    #[arg(long, value_name = "IP:PORT")]
-    pub dns: Option<String>,
-    /// Also trust the CA certificates in this PEM file.
-    #[arg(long, value_name = "PEM", value_parser = crate::cli::path_arg)]
-    pub ca_file: Option<PathBuf>,
-    /// Accept any certificate (stated in every output).
-    #[arg(long)]
-    pub insecure: bool,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
     /// Test the raw plain-text dialogue: never upgrade with STARTTLS/STLS.
     #[arg(long)]
     pub no_starttls: bool,
@@ -72,17 +56,54 @@ pub struct Args {
     pub transcript: bool,
 }
 
-/// Parses `IP` or `IP:PORT` (IPv6 as `[IP]:PORT`).
-pub fn parse_dns(text: &str) -> Result<SocketAddr, String> {
-    if let Ok(a) = text.parse::<SocketAddr>() {
-        return Ok(a);
+/// How `check` and `diagnose` reach servers: the deadline, the DNS server, what to trust.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ConnectionArgs {
+    /// Deadline for each check (one endpoint), in seconds.
+    #[arg(
+        long,
+        value_name = "S",
+        default_value_t = 30.0,
+        allow_negative_numbers = true
+    )]
+    pub timeout: f64,
+    /// Use this DNS server (IP or IP:PORT) instead of the system's resolver.
+    #[arg(long, value_name = "IP:PORT")]
+    pub dns: Option<String>,
+    /// Also trust the CA certificates in this PEM file.
+    #[arg(long, value_name = "PEM", value_parser = crate::cli::path_arg)]
+    pub ca_file: Option<PathBuf>,
+    /// Accept any certificate (stated in every output).
+    #[arg(long)]
+    pub insecure: bool,
+}
+
+impl ConnectionArgs {
+    /// Check options with these settings, or a usage error: a timeout out of range, a DNS server
+    /// that is not an address, a CA file that cannot be read as PEM.
+    pub fn check_options(&self) -> Result<CheckOptions, String> {
+        if !(self.timeout.is_finite() && self.timeout > 0.0 && self.timeout <= 3600.0) {
+            return Err(
+                "--timeout: give a number of seconds above 0 and at most 3600 (default 30)".into(),
+            );
+        }
+        let dns = self
+            .dns
+            .as_deref()
+            .map(|d| crate::dns::parse_server(d).map_err(|e| format!("--dns: {e}")))
+            .transpose()?;
+        if let Some(p) = &self.ca_file {
+            crate::cli::path_arg(&p.to_string_lossy()).map_err(|e| format!("--ca-file: {e}"))?;
+            crate::checks::tls::connector(Some(p), true)?;
+        }
+        Ok(CheckOptions {
+            timeout: Duration::from_secs_f64(self.timeout),
+            dns,
+            ca_file: self.ca_file.clone(),
+            insecure: self.insecure,
+            ..CheckOptions::default()
+        })
     }
-    if let Ok(ip) = text.trim_matches(['[', ']']).parse::<std::net::IpAddr>() {
-        return Ok(SocketAddr::new(ip, 53));
-    }
-    Err(format!(
-        "--dns '{text}': expected IP or IP:PORT, e.g. 127.0.0.1:5353"
-    ))
 }
 
 /// Longest password line read from standard input.
@@ -145,26 +166,12 @@ pub fn prepare(args: &Args) -> Result<(Vec<Target>, CheckOptions), String> {
     for t in &args.targets {
         targets.push(Target::parse(t)?);
     }
-    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
-        return Err(
-            "--timeout: give a number of seconds above 0 and at most 3600 (default 30)".into(),
-        );
-    }
     let mut opts = CheckOptions {
-        timeout: Duration::from_secs_f64(args.timeout),
-        insecure: args.insecure,
         no_starttls: args.no_starttls,
         allow_plaintext_login: args.allow_plaintext_login,
         inspect_latest: args.inspect_latest,
-        ..CheckOptions::default()
+        ..args.connection.check_options()?
     };
-    if let Some(d) = &args.dns {
-        opts.dns = Some(parse_dns(d)?);
-    }
-    if let Some(p) = &args.ca_file {
-        crate::checks::tls::connector(Some(p), true)?;
-        opts.ca_file = Some(p.clone());
-    }
     if let Some(e) = &args.ehlo {
         if e.is_empty() || e.chars().any(|c| c.is_control() || c.is_whitespace()) {
             return Err(

@@ -2,13 +2,10 @@
 
 use super::mx::{render_dns, render_finding};
 use super::{EXIT_FAILED, EXIT_OK, runtime, usage_error};
-use crate::checks::{CancellationToken, CheckOptions, Progress};
+use crate::checks::{CancellationToken, Progress};
 use crate::diagnose::{ClientGoal, DiagnoseOptions, DiagnoseProgress, Diagnosis, diagnose};
-use crate::dns::parse_server;
 use crate::findings::Verdict;
 use crate::sanitize::strip_controls;
-use std::path::PathBuf;
-use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -18,23 +15,9 @@ pub struct Args {
     /// Print JSON ({"version":1, ...}) instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Ask this DNS server (IP:PORT) instead of the system's, for the diagnosis and the checks.
-    #[arg(long, value_name = "IP:PORT")]
-    pub dns: Option<String>,
-    /// Deadline for each endpoint check, in seconds.
-    #[arg(
-        long,
-        value_name = "S",
-        default_value_t = 30.0,
-        allow_negative_numbers = true
-    )]
-    pub timeout: f64,
-    /// Also trust the root certificates in this PEM file.
-    #[arg(long, value_name = "PEM", value_parser = crate::cli::path_arg)]
-    pub ca_file: Option<PathBuf>,
-    /// Accept any certificate (stated in the output).
-    #[arg(long)]
-    pub insecure: bool,
+    /// The DNS server is asked for the diagnosis's look-ups too.
+    #[command(flatten)]
+    pub connection: super::check::ConnectionArgs,
     /// Do not guess host names (imap., mail., ...) when SRV records and the provider table give none.
     #[arg(long)]
     pub no_guess: bool,
@@ -44,28 +27,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let dns = match args.dns.as_deref().map(parse_server).transpose() {
-        Ok(s) => s,
+    let check = match args.connection.check_options() {
+        Ok(o) => o,
         Err(e) => return usage_error(&e),
     };
-    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
-        return usage_error(
-            "--timeout: give a number of seconds above 0 and at most 3600 (default 30)",
-        );
-    }
-    if let Some(p) = &args.ca_file
-        && let Err(e) = crate::checks::tls::connector(Some(p), true)
-    {
-        return usage_error(&e);
-    }
     let opts = DiagnoseOptions {
-        check: CheckOptions {
-            timeout: Duration::from_secs_f64(args.timeout),
-            dns,
-            ca_file: args.ca_file.clone(),
-            insecure: args.insecure,
-            ..CheckOptions::default()
-        },
+        check,
         no_guess: args.no_guess,
         goal: if args.prefer_pop3 {
             ClientGoal::Download

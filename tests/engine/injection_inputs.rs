@@ -26,10 +26,12 @@ fn base_args(target: String) -> Args {
     Args {
         targets: vec![target],
         json: false,
-        timeout: 3.0,
-        dns: None,
-        ca_file: None,
-        insecure: false,
+        connection: mailplan::cli::check::ConnectionArgs {
+            timeout: 3.0,
+            dns: None,
+            ca_file: None,
+            insecure: false,
+        },
         no_starttls: false,
         user: None,
         password_stdin: false,
@@ -109,8 +111,12 @@ async fn cli_refuses_line_breaks_in_every_input() {
         assert!(e.contains("--ehlo"), "{e}");
         // A CA file path.
         let mut a = base_args(target.clone());
-        a.ca_file = Some(PathBuf::from(format!("ca{bad}.pem")));
-        assert!(prepare(&a).is_err(), "ca file {bad:?}");
+        a.connection.ca_file = Some(PathBuf::from(format!("ca{bad}.pem")));
+        let e = prepare(&a).expect_err("ca file");
+        assert!(
+            e.contains("--ca-file") && e.contains("control character"),
+            "{bad:?}: {e}"
+        );
     }
     assert_eq!(connections(&fake), 0);
 }
