@@ -188,7 +188,7 @@ pub fn build_report(inputs: &ReportInputs, stamp: ReportStamp) -> ReportDoc {
         .plan
         .as_ref()
         .map(|p| c.clean(&p.name))
-        .filter(|n| !n.trim().is_empty());
+        .filter(|n| !n.trim().is_empty() && *n != title);
 
     let mut sections = vec![context_section(inputs, &stamp, &c)];
     if let Some(r) = &inputs.recommendation {
@@ -1161,6 +1161,24 @@ mod tests {
         assert_eq!(c.clean("PASS hunter2\r\n"), "PASS ****  ");
         assert_eq!(c.clean("AUTH PLAIN AHVzZXIAcGFzcw=="), "AUTH PLAIN ****");
         assert_eq!(c.clean("a\u{1b}[31mb"), "a\u{fffd}b");
+    }
+
+    /// The plan's name is the subtitle under a generic title, but not said twice when it is
+    /// the title too (the app titles reports with the plan's name).
+    #[test]
+    fn the_plan_name_is_not_repeated_under_itself() {
+        let stamp = || ReportStamp::now();
+        let mut inputs = super::super::sample::planning();
+        let name = inputs.plan.as_ref().unwrap().name.clone();
+        inputs.title = None;
+        assert_eq!(
+            build_report(&inputs, stamp()).subtitle.as_deref(),
+            Some(name.as_str())
+        );
+        inputs.title = Some(name.clone());
+        let doc = build_report(&inputs, stamp());
+        assert_eq!(doc.title, name);
+        assert_eq!(doc.subtitle, None);
     }
 
     #[test]
