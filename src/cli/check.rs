@@ -203,8 +203,7 @@ pub fn run(args: Args) -> u8 {
     };
     let show_progress = !args.json && std::io::stderr().is_terminal();
     let names: Vec<String> = targets.iter().map(|t| t.to_string()).collect();
-    let rt = super::runtime();
-    let results = rt.block_on(async move {
+    let results = super::run_headless(async move {
         let cancel = CancellationToken::new();
         let c2 = cancel.clone();
         tokio::spawn(async move {

@@ -1,7 +1,7 @@
 //! `mailplan diagnose`: MX, provider, settings discovery and checks of every endpoint.
 
 use super::mx::{render_dns, render_finding};
-use super::{EXIT_FAILED, EXIT_OK, runtime, usage_error};
+use super::{EXIT_FAILED, EXIT_OK, run_headless, usage_error};
 use crate::checks::{CancellationToken, Progress};
 use crate::diagnose::{ClientGoal, DiagnoseOptions, DiagnoseProgress, Diagnosis, diagnose};
 use crate::findings::Verdict;
@@ -42,7 +42,7 @@ pub fn run(args: Args) -> u8 {
         ..DiagnoseOptions::default()
     };
     let json = args.json;
-    let outcome = runtime().block_on(async {
+    let outcome = run_headless(async {
         let cancel = CancellationToken::new();
         let c = cancel.clone();
         tokio::spawn(async move {

@@ -1,6 +1,6 @@
 //! `mailplan mx`: a domain's MX records, provider and mail-security records.
 
-use super::{EXIT_FAILED, EXIT_OK, runtime, usage_error};
+use super::{EXIT_FAILED, EXIT_OK, run_headless, usage_error};
 use crate::dns::mx::{DomainReport, analyse_domain, both_forms, parse_domain_input};
 use crate::dns::providers::ProviderTable;
 use crate::dns::security::{RecordState, SecurityRecord};
@@ -29,7 +29,7 @@ pub fn run(args: Args) -> u8 {
         Ok(s) => s,
         Err(e) => return usage_error(&e),
     };
-    let report = runtime().block_on(async {
+    let report = run_headless(async {
         let client = DnsClient::new(server, DEFAULT_LOOKUP_TIMEOUT)?;
         Ok::<_, String>(
             analyse_domain(
