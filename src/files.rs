@@ -115,8 +115,9 @@ fn field_before(text: &str, line: usize, col: usize) -> Option<&str> {
     (!ident.is_empty() && !ident.starts_with(|c: char| c.is_ascii_digit())).then_some(ident)
 }
 
-/// Reads a UTF-8 text file of bounded size.
-pub fn read_text(path: &Path) -> Result<String, FileError> {
+/// Reads a regular file of at most [`MAX_DATA_FILE_BYTES`]. Pipes, devices and folders are refused
+/// at once (a pipe would block, `/dev/zero` would never end).
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, FileError> {
     use std::io::Read;
     let name = path.display().to_string();
     // A named pipe would block the open (or the read) until someone writes to it, and a device
@@ -148,6 +149,13 @@ pub fn read_text(path: &Path) -> Result<String, FileError> {
             ),
         ));
     }
+    Ok(bytes)
+}
+
+/// Reads a UTF-8 text file of bounded size.
+pub fn read_text(path: &Path) -> Result<String, FileError> {
+    let name = path.display().to_string();
+    let bytes = read_bytes(path)?;
     String::from_utf8(bytes).map_err(|e| {
         FileError::new(
             &name,

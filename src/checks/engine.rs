@@ -50,6 +50,9 @@ pub struct Run {
     pub tls: Option<TlsInfo>,
     addresses: Vec<AddressResult>,
     pub latest: Option<LatestMessage>,
+    /// How many findings there were when the login began; only later ones can quote an echo of
+    /// the password.
+    pub findings_before_login: usize,
     /// Whether login succeeded.
     pub logged_in: bool,
     pub imap_tag: u32,
@@ -158,6 +161,7 @@ impl Run {
             tls: None,
             addresses: Vec::new(),
             latest: None,
+            findings_before_login: 0,
             logged_in: false,
             imap_tag: 0,
         }
@@ -238,7 +242,16 @@ fn redact_password(run: &mut Run) {
     for l in run.clock.transcript.iter_mut().skip(sent_at) {
         scrub(&mut l.text);
     }
-    for f in &mut run.findings {
+    // The newest message's headers are read after the login.
+    if let Some(m) = run.latest.as_mut() {
+        for t in [&mut m.subject, &mut m.date_header, &mut m.newest_received]
+            .into_iter()
+            .flatten()
+        {
+            scrub(t);
+        }
+    }
+    for f in run.findings.iter_mut().skip(run.findings_before_login) {
         scrub(&mut f.title);
         scrub(&mut f.explanation);
         scrub(&mut f.fix);
@@ -391,6 +404,8 @@ async fn steps(run: &mut Run, session_slot: &mut Option<Session>) -> Flow<()> {
                 Some("skipped: not encrypted".into()),
             );
         } else {
+            // Findings from here on may quote what the server said after it got the password.
+            run.findings_before_login = run.findings.len();
             let r = match run.target.protocol() {
                 Protocol::Smtp => smtp::login(run, session, &login).await,
                 Protocol::Pop3 => pop3::login(run, session, &login).await,

@@ -17,8 +17,10 @@ pub fn connector(
     // Never fall back to TLS 1.0/1.1, whatever the system's TLS library allows by default.
     b.min_protocol_version(Some(native_tls::Protocol::Tlsv12));
     if let Some(path) = ca_file {
-        let pem = std::fs::read(path)
-            .map_err(|e| format!("cannot read the CA file {}: {e}", path.display()))?;
+        // Bounded, and only a regular file: a pipe or /dev/zero given by mistake must not hang
+        // the check or fill memory.
+        let pem =
+            crate::files::read_bytes(path).map_err(|e| format!("cannot read the CA file {e}"))?;
         let certs = native_tls::Certificate::stack_from_pem(&pem)
             .map_err(|e| format!("{}: not a PEM certificate file: {e}", path.display()))?;
         if certs.is_empty() {

@@ -242,14 +242,14 @@ pub fn run(args: Args) -> u8 {
     if args.json {
         let doc = serde_json::json!({ "version": 1, "results": results });
         match super::json_text(&doc) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => outln!("{s}"),
             Err(e) => {
                 eprintln!("mailplan: cannot write JSON: {e}");
                 return super::EXIT_FAILED;
             }
         }
     } else {
-        print!("{}", summary::render_all(&results, args.transcript));
+        out!("{}", summary::render_all(&results, args.transcript));
     }
     if results.iter().any(|r| r.verdict == Verdict::Fail) {
         super::EXIT_FAILED

@@ -68,14 +68,14 @@ pub fn run(args: Args) -> u8 {
     };
     if json {
         match super::json_text(&d) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => outln!("{s}"),
             Err(e) => {
                 eprintln!("mailplan: cannot write JSON: {e}");
                 return EXIT_FAILED;
             }
         }
     } else {
-        print!("{}", render_diagnosis(&d));
+        out!("{}", render_diagnosis(&d));
     }
     if d.verdict == Verdict::Fail || d.cancelled {
         EXIT_FAILED

@@ -41,7 +41,7 @@ pub struct Outcome {
 
 pub fn run(args: Args) -> u8 {
     let outcome = execute(&args);
-    print!("{}", outcome.stdout);
+    out!("{}", outcome.stdout);
     eprint!("{}", outcome.stderr);
     outcome.code
 }

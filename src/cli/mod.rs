@@ -1,5 +1,20 @@
 //! The headless command line: one file per subcommand.
 
+/// `print!` for command output: when the reader has gone away (`mailplan ... | head -1`), the
+/// command ends quietly with status 1 instead of panicking on the broken pipe.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(format_args!($($arg)*))
+    };
+}
+
+/// `println!` for command output; see [`out!`].
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 pub mod check;
 pub mod diagnose;
 pub mod estimate;
@@ -98,13 +113,30 @@ pub fn path_arg(text: &str) -> Result<std::path::PathBuf, String> {
     if text.is_empty() {
         return Err("the path is empty".into());
     }
-    if text.chars().any(char::is_control) {
+    // Bidi overrides and isolates would make the name read differently from what it is.
+    if text
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+    {
         return Err(
-            "the path holds a line break or another control character; check what was pasted"
+            "the path holds a line break, a control character or a bidi override; check what was pasted"
                 .into(),
         );
     }
     Ok(std::path::PathBuf::from(text))
+}
+
+/// Writes command output to standard output. A closed pipe ends the process quietly (status 1);
+/// any other write error is said on standard error.
+pub fn write_out(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_fmt(args).and_then(|()| stdout.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("mailplan: cannot write the output: {e}");
+        }
+        std::process::exit(i32::from(EXIT_FAILED));
+    }
 }
 
 #[cfg(test)]

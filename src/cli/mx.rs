@@ -50,14 +50,14 @@ pub fn run(args: Args) -> u8 {
     };
     if args.json {
         match super::json_text(&report) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => outln!("{s}"),
             Err(e) => {
                 eprintln!("mailplan: cannot write JSON: {e}");
                 return EXIT_FAILED;
             }
         }
     } else {
-        print!("{}", render_report(&report));
+        out!("{}", render_report(&report));
     }
     if report.verdict == Verdict::Fail {
         EXIT_FAILED

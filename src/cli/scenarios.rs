@@ -63,7 +63,7 @@ pub fn run(command: Command) -> u8 {
                 None => "built-in and user scenarios".to_owned(),
             };
             if set.errors.is_empty() {
-                println!("{}: {} scenario(s), all valid", where_, set.scenarios.len());
+                outln!("{}: {} scenario(s), all valid", where_, set.scenarios.len());
                 super::EXIT_OK
             } else {
                 eprintln!(
@@ -101,9 +101,9 @@ fn print_list(set: &ScenarioSet) {
             Some(src) => format!(" (replaces {})", strip_controls(&src.to_string())),
             None => String::new(),
         };
-        println!("{}  {}", strip_controls(&s.id), strip_controls(&s.name));
-        println!("    {}", strip_controls(&s.summary));
-        println!(
+        outln!("{}  {}", strip_controls(&s.id), strip_controls(&s.name));
+        outln!("    {}", strip_controls(&s.summary));
+        outln!(
             "    from {}{replaced}",
             strip_controls(&loaded.source.to_string())
         );

@@ -31,17 +31,18 @@ pub const CSV_HEADER: &[&str] = &[
     "note",
 ];
 
-/// Makes a text cell safe to open in a spreadsheet: control characters removed, and a
-/// leading formula character neutralised with `'`.
+/// Makes a text cell safe to open in a spreadsheet: control characters and bidi overrides
+/// removed, and a leading formula character neutralised with `'` (the reports' rule,
+/// [`crate::reports::escape::csv_cell`]).
 pub fn neutralise_cell(text: &str) -> String {
     let clean: String = text
         .chars()
-        .filter(|c| !c.is_control() || *c == '\t')
+        .filter(|&c| {
+            (!c.is_control() || c == '\t')
+                && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
         .collect();
-    match clean.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{clean}"),
-        _ => clean,
-    }
+    crate::reports::escape::csv_cell(&clean)
 }
 
 fn amount(m: Option<Money>) -> String {
@@ -161,5 +162,12 @@ mod tests {
         assert_eq!(neutralise_cell("@cmd"), "'@cmd");
         assert_eq!(neutralise_cell("plain"), "plain");
         assert_eq!(neutralise_cell("a\u{1b}b"), "ab");
+        // Found by a fresh-eyed review: bidi overrides and isolates reached `estimate --csv`.
+        assert_eq!(
+            neutralise_cell("Evil \u{9b}2J\u{202e}x\u{2066}y"),
+            "Evil 2Jxy"
+        );
+        // A formula after leading spaces is neutralised too.
+        assert_eq!(neutralise_cell("  =1+1"), "'  =1+1");
     }
 }

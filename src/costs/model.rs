@@ -278,10 +278,12 @@ fn estimate_scenarios(
     }
     if !inputs.discount_rate_percent.is_finite() || inputs.discount_rate_percent <= -100.0 {
         input_warnings.push("discount_rate_percent is not a usable rate; 0% was used".into());
-    } else if inputs.discount_rate_percent > MAX_RATE_PERCENT {
+    } else if !(MIN_DISCOUNT_PERCENT..=MAX_RATE_PERCENT).contains(&inputs.discount_rate_percent) {
+        // Near −100 % the discount factor explodes and every NPV saturates.
         input_warnings.push(format!(
-            "discount_rate_percent {}% is above {MAX_RATE_PERCENT}%; {MAX_RATE_PERCENT}% was used",
-            inputs.discount_rate_percent
+            "discount_rate_percent {}% is outside {MIN_DISCOUNT_PERCENT}% to {MAX_RATE_PERCENT}%; {}% was used",
+            inputs.discount_rate_percent,
+            usable_discount_rate(inputs.discount_rate_percent)
         ));
     }
     if !inputs.escalation_percent.is_finite() {
@@ -319,6 +321,21 @@ fn estimate_scenarios(
         price_scale,
     };
     let scenarios: Vec<ScenarioEstimate> = scenarios.iter().map(|s| ctx.scenario(s)).collect();
+    // Sums saturate instead of overflowing; a saturated figure is not a real one and must say so.
+    let at_limit = |m: &Money| m.cents() == i64::MAX || m.cents() == i64::MIN;
+    for s in &scenarios {
+        if let Some(t) = &s.totals
+            && [&t.year0, &t.run_rate, &t.total, &t.npv]
+                .into_iter()
+                .chain(t.years.iter())
+                .any(at_limit)
+        {
+            input_warnings.push(format!(
+                "{}: a total reached the largest amount mailplan can hold, so it is not a real figure; an input is far too large (hours, FTEs, seats or a price)",
+                s.name
+            ));
+        }
+    }
     let cheapest = cheapest_of(&scenarios);
     Estimate {
         currency: inputs.currency.clone(),
@@ -340,12 +357,14 @@ fn estimate_scenarios(
 /// The discount rate the model uses: 0% when the given one is not a number or is −100% or less.
 fn usable_discount_rate(rate: f64) -> f64 {
     if rate.is_finite() && rate > -100.0 {
-        rate.min(MAX_RATE_PERCENT)
+        rate.clamp(MIN_DISCOUNT_PERCENT, MAX_RATE_PERCENT)
     } else {
         0.0
     }
 }
 
+/// Lowest discount rate the model uses, in percent.
+const MIN_DISCOUNT_PERCENT: f64 = -50.0;
 /// Highest discount rate and yearly escalation the model uses, in percent.
 const MAX_RATE_PERCENT: f64 = 100.0;
 /// Lowest yearly escalation the model uses, in percent (prices falling by almost all each year).

@@ -84,7 +84,10 @@ impl Money {
         if body.contains(',') {
             let whole = body.split_once('.').map_or(body, |(w, _)| w);
             let mut groups = whole.split(',');
-            let first_ok = groups.next().is_some_and(|g| (1..=3).contains(&g.len()));
+            // A first group of "0" ("0,500") is a decimal comma too: thousands never start so.
+            let first_ok = groups
+                .next()
+                .is_some_and(|g| (1..=3).contains(&g.len()) && !g.starts_with('0'));
             if !first_ok
                 || !groups.all(|g| g.len() == 3)
                 || body.split_once('.').is_some_and(|(_, f)| f.contains(','))

@@ -31,8 +31,9 @@ pub fn markdown(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            // GitHub-flavoured renderers turn bare "scheme://..." and "www.x" into links; an
-            // escaped ':' or '.' there is shown as it is but no longer starts one.
+            // GitHub-flavoured renderers turn bare "scheme://...", "www.x" and e-mail addresses
+            // into links; an escaped ':', '.' or '@' is shown as it is but no longer starts one.
+            '@' => out.push_str("\\@"),
             ':' if chars.get(i + 1) == Some(&'/') && chars.get(i + 2) == Some(&'/') => {
                 out.push_str("\\:");
             }
@@ -196,6 +197,7 @@ mod tests {
             "go www\\.evil.example now"
         );
         assert_eq!(markdown("WWW.x"), "WWW\\.x");
+        assert_eq!(markdown("attacker@evil.example"), "attacker\\@evil.example");
         // Not a URL: left alone.
         assert_eq!(markdown("a: b, awww.x, 10:30"), "a: b, awww.x, 10:30");
     }

@@ -184,3 +184,34 @@ fn validate_checks_references_against_the_price_books() {
         "suggests the vendor's items: {stderr}"
     );
 }
+
+/// A reader that goes away (`mailplan scenarios list | head -1`) ends the command quietly: no
+/// panic about a broken pipe (found by a fresh-eyed review; it exited 101 with a backtrace).
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["scenarios", "list"][..],
+        &["estimate", "--plan", "scenarios/examples/classic.ron"],
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mailplan"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("XDG_CONFIG_HOME", dir.path())
+            .env("RUST_BACKTRACE", "0")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before the command writes (it starts in milliseconds).
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = text(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{args:?}: {:?} {err}",
+            out.status
+        );
+    }
+}

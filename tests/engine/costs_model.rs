@@ -631,3 +631,36 @@ fn absurd_rates_are_bounded_and_named() {
         bounded.total.to_plain_string()
     );
 }
+
+/// A total that saturates (1e300 training hours, found by a fresh-eyed review) is named as not a
+/// real figure; a discount rate near −100 % is bounded instead of blowing every NPV up.
+#[test]
+fn saturated_totals_and_extreme_discounts_are_named() {
+    let mut inputs = classic_inputs();
+    inputs.one_off.training_hours_per_seat = 1e300;
+    inputs.one_off.training_rate = m("50.00");
+    let scenarios = vec![ScenarioCosts::new(
+        "t",
+        "Training heavy",
+        vec![line(CostRole::Training, SeatBasis::Moving, None)],
+    )];
+    let est = estimate(&inputs, &scenarios, &test_catalogue(), today());
+    let w = &est.input_warnings;
+    assert!(
+        w.iter()
+            .any(|w| w.starts_with("Training heavy:") && w.contains("largest amount")),
+        "{w:?}"
+    );
+
+    let mut inputs = classic_inputs();
+    inputs.discount_rate_percent = -99.9999;
+    let est = estimate(&inputs, &scenarios, &test_catalogue(), today());
+    assert!(
+        est.input_warnings
+            .iter()
+            .any(|w| w.contains("discount_rate_percent") && w.contains("-50% was used")),
+        "{:?}",
+        est.input_warnings
+    );
+    assert_eq!(est.discount_rate_percent, -50.0);
+}

@@ -217,6 +217,61 @@ async fn words_said_before_the_login_are_not_taken_for_an_echo() {
     );
 }
 
+/// The same password-that-is-a-word, said by the server before the login in a finding's quote
+/// (CAPA refused) and after it in the newest message's Subject: the first is left alone, the
+/// second is replaced (both leaks found by a fresh-eyed review).
+#[tokio::test]
+async fn findings_before_the_login_keep_their_words_and_message_headers_are_scrubbed() {
+    let ca = TestCa::new();
+    let file = ca.ca_file();
+    let script = vec![
+        line("+OK Dovecot ready."),
+        expect("CAPA"),
+        line("-ERR Dovecot has no CAPA"),
+        expect("USER alice"),
+        line("+OK"),
+        expect("PASS "),
+        line("+OK logged in"),
+        expect("STAT"),
+        line("+OK 1 100"),
+        expect("TOP"),
+        line("+OK"),
+        line("Date: Tue, 1 Jul 2025 10:00:00 +0000"),
+        line("Subject: your password is Dovecot"),
+        line(""),
+        line("."),
+        expect("QUIT"),
+        line("+OK bye"),
+    ];
+    let fake = Fake::start(vec![script], Some(ca.good()), true).await;
+    let mut o = opts(&file);
+    o.inspect_latest = true;
+    o.login = Some(Login {
+        user: "alice".into(),
+        password: Secret::from("Dovecot"),
+    });
+    let r = check(&format!("pop3s://127.0.0.1:{}", fake.port), o).await;
+    let capa = r
+        .findings
+        .iter()
+        .find(|f| f.code == "capabilities.unavailable")
+        .unwrap_or_else(|| panic!("{:#?}", r.findings));
+    assert_eq!(
+        capa.server_text.as_deref(),
+        Some("-ERR Dovecot has no CAPA")
+    );
+    let latest = r
+        .latest_message
+        .as_ref()
+        .expect("the newest message was read");
+    assert_eq!(latest.subject.as_deref(), Some("your password is ****"));
+    assert!(
+        !serde_json::to_string(&r.latest_message)
+            .unwrap()
+            .contains("Dovecot")
+    );
+}
+
 /// Env var that turns `cli_child` into a real `mailplan` run (arguments split by U+001F).
 const CHILD: &str = "MAILPLAN_SECRETS_CHILD_ARGS";
 
