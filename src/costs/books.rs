@@ -304,7 +304,8 @@ pub fn load_dir_into(catalogue: &mut Catalogue, dir: &Path) -> Vec<FileError> {
     let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(rd) => rd
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "ron") && p.is_file())
+            // A pipe or device named *.ron is reported by read_text, not skipped.
+            .filter(|p| p.extension().is_some_and(|x| x == "ron") && !p.is_dir())
             .collect(),
         Err(e) => {
             errors.push(FileError::new(

@@ -178,7 +178,9 @@ pub fn load_dir(dir: &Path, catalogue: Option<&BTreeSet<String>>) -> ScenarioSet
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok())
         .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "ron"))
+        // Not only regular files: a pipe or device named *.ron is reported by read_text, not
+        // skipped without a word.
+        .filter(|p| !p.is_dir() && p.extension().is_some_and(|x| x == "ron"))
         .collect();
     paths.sort();
     let mut first_file: BTreeMap<String, String> = BTreeMap::new();

@@ -389,3 +389,33 @@ fn built_ins_reference_items_of_the_shipped_price_books() {
     assert_eq!(views.len(), BUILT_IN_FILES.len());
     assert!(views.iter().all(|v| !v.cost_lines.is_empty()));
 }
+
+/// A named pipe called `*.ron` in a scenario or price folder is named as not a regular file,
+/// neither skipped without a word nor waited on (found by a fresh-eyed review).
+#[cfg(unix)]
+#[test]
+fn a_pipe_in_a_data_folder_is_named_not_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("a.ron");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("mkfifo is not available: skipped");
+        return;
+    }
+    let set = scenarios::load_dir(dir.path(), None);
+    assert!(
+        set.errors
+            .iter()
+            .any(|e| e.file.ends_with("a.ron") && e.message.contains("not a regular file")),
+        "{:?}",
+        set.errors
+    );
+    let mut catalogue = mailplan::costs::books::Catalogue::default();
+    let errors = mailplan::costs::books::load_dir_into(&mut catalogue, dir.path());
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.file.ends_with("a.ron") && e.message.contains("not a regular file")),
+        "{errors:?}"
+    );
+}
