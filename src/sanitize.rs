@@ -48,7 +48,7 @@ pub fn strip_controls(text: &str) -> String {
             '\t' => out.push('\t'),
             '\r' | '\n' => out.push(' '),
             // Unicode bidi overrides can disguise text in terminals and reports.
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => out.push(REMOVED),
+            c if is_bidi_override(c) => out.push(REMOVED),
             c if c.is_control() => out.push(REMOVED),
             c => out.push(c),
         }
@@ -77,13 +77,17 @@ pub fn json_escape_invisible(json: String) -> String {
 }
 
 fn is_invisible_in_json(c: char) -> bool {
-    matches!(c,
-        '\u{7f}'..='\u{9f}'
-        | '\u{061c}'
-        | '\u{200e}' | '\u{200f}'
-        | '\u{2028}' | '\u{2029}'
-        | '\u{202a}'..='\u{202e}'
-        | '\u{2066}'..='\u{2069}')
+    is_bidi_override(c)
+        || matches!(
+            c,
+            '\u{7f}'..='\u{9f}' | '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}'
+        )
+}
+
+/// Unicode bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): they make text
+/// read differently from what it is, in terminals, file names and spreadsheets alike.
+pub fn is_bidi_override(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 #[cfg(test)]

@@ -116,7 +116,7 @@ pub fn path_arg(text: &str) -> Result<std::path::PathBuf, String> {
     // Bidi overrides and isolates would make the name read differently from what it is.
     if text
         .chars()
-        .any(|c| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        .any(|c| c.is_control() || crate::sanitize::is_bidi_override(c))
     {
         return Err(
             "the path holds a line break, a control character or a bidi override; check what was pasted"

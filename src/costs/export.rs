@@ -37,10 +37,7 @@ pub const CSV_HEADER: &[&str] = &[
 pub fn neutralise_cell(text: &str) -> String {
     let clean: String = text
         .chars()
-        .filter(|&c| {
-            (!c.is_control() || c == '\t')
-                && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        })
+        .filter(|&c| (!c.is_control() || c == '\t') && !crate::sanitize::is_bidi_override(c))
         .collect();
     crate::reports::escape::csv_cell(&clean)
 }

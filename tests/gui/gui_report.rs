@@ -6,8 +6,8 @@ use mailplan::gui::background::ReportFormat;
 use mailplan::gui::{Command, MailplanApp, Page, State};
 use std::time::{Duration, Instant};
 
-#[test]
-fn report_previews_and_exports_every_format() {
+/// The app with the classic example loaded, on the Report page (reached by its shortcut).
+fn report_page_with_example() -> Harness<'static, MailplanApp> {
     let mut h: Harness<'static, MailplanApp> = Harness::builder()
         .with_size([1180.0, 780.0])
         // Report text from the engines uses arrows and other symbols that the bundled fonts lack;
@@ -22,6 +22,12 @@ fn report_previews_and_exports_every_format() {
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num5);
     h.step();
     h.step();
+    h
+}
+
+#[test]
+fn report_previews_and_exports_every_format() {
+    let mut h = report_page_with_example();
     assert_eq!(h.state().state.page, Page::Report);
     let name = h.state().state.plan.name.clone();
     assert!(
@@ -73,18 +79,7 @@ fn report_previews_and_exports_every_format() {
 /// Unticking parts on the Report page leaves them out of the preview and of the exported file.
 #[test]
 fn unticked_parts_are_left_out_of_the_report() {
-    let mut h: Harness<'static, MailplanApp> = Harness::builder()
-        .with_size([1180.0, 780.0])
-        .allow_missing_glyphs()
-        .build_eframe(|cc| {
-            MailplanApp::with_state(&cc.egui_ctx, State::default(), None).expect("runtime starts")
-        });
-    h.step();
-    h.get_by_label("Load example").click();
-    h.step();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num5);
-    h.step();
-    h.step();
+    let mut h = report_page_with_example();
     assert!(
         h.query_all_by_label_contains("Net present value").count() >= 1
             || h.query_all_by_label_contains("NPV").count() >= 1,
